@@ -1,0 +1,49 @@
+"""synergi-analysis: coded qualitative interviews to patterns, rankings and reports.
+
+The package reads as its pipeline: ``load`` (with ``validate`` and ``codebook``)
+-> ``patterns`` and ``ranking`` (tidy tables) -> ``plotting`` (charts) ->
+``report`` (notebooks to HTML), with ``qdpx`` beside the loader and ``cli`` on top.
+
+Public names are imported lazily, so ``import synergi_analysis`` stays fast and
+does not load matplotlib until a chart is drawn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+# Public name -> module that defines it.
+_EXPORTS = {
+    "Study": "load",
+    "load_study": "load",
+    "load_codebook": "load",
+    "Codebook": "codebook",
+    "StudyError": "errors",
+    "ValidationError": "errors",
+    "Problem": "errors",
+    "validate_interviews": "validate",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from synergi_analysis.codebook import Codebook
+    from synergi_analysis.errors import Problem, StudyError, ValidationError
+    from synergi_analysis.load import Study, load_codebook, load_study
+    from synergi_analysis.validate import validate_interviews
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'synergi_analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"synergi_analysis.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
