@@ -1,0 +1,204 @@
+"""The ``synergi`` command: validate data, print tables, write figures and reports.
+
+Bad input never ends in a traceback: every `StudyError` (and every invalid
+argument, as `ValueError`) is printed as a message on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from synergi_analysis.errors import StudyError, ValidationError
+
+__all__ = ["main", "TABLES", "table_command", "subcommand", "format_table"]
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+# -- tables -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableCommand:
+    """One ``synergi table NAME``: its options and the function that builds it."""
+
+    name: str
+    help: str
+    build: Callable[[object, argparse.Namespace], pd.DataFrame]
+    arguments: tuple[tuple[tuple[str, ...], dict], ...] = ()
+    index_name: str | None = None
+
+
+TABLES: dict[str, TableCommand] = {}
+
+# Commands beyond validate and table: each is ``register(subparsers, add_data_option)``,
+# added with the `subcommand` decorator further down this module.
+_SUBCOMMANDS: list[Callable] = []
+
+
+def subcommand(register: Callable) -> Callable:
+    """Register a function that adds one ``synergi`` subcommand to the parser."""
+    _SUBCOMMANDS.append(register)
+    return register
+
+
+def table_command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict],
+                  index_name: str | None = None):
+    """Register a function ``build(study, args) -> DataFrame`` as ``synergi table NAME``."""
+
+    def register(build):
+        TABLES[name] = TableCommand(name, help, build, tuple(arguments), index_name)
+        return build
+
+    return register
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return args.lang
+
+
+@table_command(
+    "service-by-age",
+    "the data-basis table: services × age bands with totals (as in the deck)",
+    (("--by",), {"default": "age_band", "choices": ["age_band", "site", "visitor_type"],
+                 "help": "column dimension (default: age_band)"}),
+    index_name="service",
+)
+def _service_by_age(study, args):
+    from synergi_analysis.patterns import service_by_age
+
+    return service_by_age(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+
+
+# -- output -------------------------------------------------------------------------
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    cols = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |",
+             "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(frame[c]) else "---"
+                            for c in frame.columns) + "|"]
+    for row in frame.itertuples(index=False):
+        cells = ["" if pd.isna(v) else str(v).replace("|", "\\|").replace("\n", " ") for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def format_table(frame: pd.DataFrame, fmt: str, *, index_name: str | None = None) -> str:
+    """Render a result table as plain text, CSV or Markdown.
+
+    The index becomes the first column, named ``index_name`` when given.
+    """
+    flat = frame.copy()
+    keep_index = not isinstance(flat.index, pd.RangeIndex)
+    if keep_index:
+        flat.index.name = index_name or flat.index.name or ""
+        flat = flat.reset_index()
+    flat.columns = [str(c) for c in flat.columns]
+    if fmt == "csv":
+        return flat.to_csv(index=False, lineterminator="\n").rstrip("\n")
+    if fmt == "markdown":
+        return _markdown(flat)
+    if flat.empty:
+        return "(no rows)\n" + "  ".join(flat.columns)
+    return flat.to_string(index=False)
+
+
+# -- commands -----------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace):
+    from synergi_analysis.load import load_study
+
+    return load_study(args.data)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from synergi_analysis.load import load_study
+
+    study = load_study(args.path if args.path is not None else args.data)
+    iv = study.interviews
+    print(
+        f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "
+        f"{iv['service'].nunique()} services, {len(study.quotes)} quotes"
+    )
+    for warning in study.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_table(args: argparse.Namespace) -> int:
+    command = TABLES[args.table]
+    study = _load(args)
+    frame = command.build(study, args)
+    print(format_table(frame, args.format, index_name=command.index_name))
+    return EXIT_OK
+
+
+def _add_data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", metavar="PATH", default=None,
+        help="study folder, interviews file (.csv/.xlsx) or QDA project (.qdpx); "
+             "default: the shipped study",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from synergi_analysis import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="synergi",
+        description="Coded qualitative interviews to pattern tables, figures, a synergy "
+                    "ranking and HTML reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a study against its codebook")
+    p.add_argument("path", nargs="?", default=None,
+                   help="study folder, interviews file or QDA project (default: shipped study)")
+    _add_data_option(p)
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("table", help="print an analysis table")
+    tables = p.add_subparsers(dest="table", required=True, metavar="NAME")
+    for command in TABLES.values():
+        t = tables.add_parser(command.name, help=command.help, description=command.help)
+        _add_data_option(t)
+        t.add_argument("--format", choices=["text", "csv", "markdown"], default="text")
+        t.add_argument("--lang", choices=["da", "en"], default="da", help="label language")
+        for flags, kwargs in command.arguments:
+            t.add_argument(*flags, **kwargs)
+        t.set_defaults(func=_cmd_table)
+
+    for register in _SUBCOMMANDS:
+        register(sub, _add_data_option)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``synergi`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (StudyError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
