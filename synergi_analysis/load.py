@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -84,6 +85,10 @@ class Study:
         Role (``codebook``, ``interviews``, ``quotes``, ...) to the file read.
     warnings : list of str
         Things a reader should know that are not errors (e.g. unmapped QDA codes).
+    folder : pathlib.Path or None
+        The study folder, where extra tables (`table`) are looked up first.
+    anonymous : bool
+        True for a copy made by `anonymised` (speaker pseudonyms, no exact ages).
     """
 
     codebook: Codebook
@@ -93,6 +98,7 @@ class Study:
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     folder: Path | None = None
+    anonymous: bool = False
 
     def __repr__(self) -> str:
         return (
@@ -135,6 +141,55 @@ class Study:
             return pd.DataFrame(columns=[INTERVIEW_ID, "dimension", "value"])
         return pd.concat(frames, ignore_index=True)
 
+    def anonymised(self, *, prefix: str = "Borger") -> Study:
+        """A copy that is safe to share: speaker pseudonyms and no exact ages.
+
+        Each interview with a speaker gets ``"<prefix> N"``, numbered in
+        interview order, so the same data always gives the same pseudonyms.
+        Exact ages are removed (the age band stays). A speaker's name written
+        inside any quote (as a whole word) is replaced by the pseudonym too.
+
+        Examples
+        --------
+        >>> study = load_study().anonymised()
+        >>> study.interviews["speaker"].dropna().iloc[0]
+        'Borger 1'
+        >>> study.interviews["age"].notna().any()
+        False
+        """
+        interviews = self.interviews.copy()
+        quotes = self.quotes.copy()
+        named = interviews["speaker"].notna()
+        pseudonyms = pd.Series(
+            [f"{prefix} {i}" for i in range(1, int(named.sum()) + 1)],
+            index=interviews.index[named],
+        )
+        names: dict[str, str] = {}
+        for full, alias in zip(interviews.loc[named, "speaker"], pseudonyms, strict=True):
+            for part in re.split(r",|\bog\b|\band\b|&", str(full)):
+                part = part.strip()
+                if len(part) > 1:
+                    names.setdefault(part, alias)
+        interviews.loc[named, "speaker"] = pseudonyms
+        interviews["age"] = pd.array([pd.NA] * len(interviews), dtype="Int64")
+        if names and len(quotes):
+            pattern = re.compile(
+                r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+            )
+            quotes["text"] = quotes["text"].astype(str).str.replace(
+                pattern, lambda m: names[m.group(1)], regex=True
+            )
+        return Study(
+            codebook=self.codebook,
+            interviews=interviews,
+            quotes=quotes,
+            source=self.source,
+            files=dict(self.files),
+            warnings=list(self.warnings),
+            folder=self.folder,
+            anonymous=True,
+        )
+
     def table(self, name: str) -> pd.DataFrame | None:
         """An extra table of the study (``services``, ``sites``, ``library_offers``).
 
@@ -170,6 +225,7 @@ class Study:
             "codebook_sha256": _sha256(self.codebook.path)[:16] if self.codebook.path else "",
             "interviews": str(len(self.interviews)),
             "quotes": str(len(self.quotes)),
+            "anonymised": "yes" if self.anonymous else "no",
             "synergi_analysis": __version__,
         }
         return info
