@@ -181,7 +181,8 @@ class Codebook:
         except UnicodeDecodeError as exc:
             raise StudyError(f"{path}: codebook is not UTF-8 text ({exc.reason})") from None
         try:
-            spec = yaml.safe_load(text)
+            # The C loader, where PyYAML has it, reads a codebook several times faster.
+            spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark is not None else ""

@@ -12,6 +12,8 @@ import hashlib
 import io
 import re
 import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -234,34 +236,34 @@ class Study:
 # -- reading files ------------------------------------------------------------------
 
 
-def _decode(data: bytes, path: Path) -> str:
-    """Text of a CSV as Excel or an editor saved it: UTF-8 (with or without BOM) or cp1252."""
+def _encoding(data: bytes) -> str:
+    """The encoding of a CSV as Excel or an editor saved it: UTF-8 (with or without BOM) or cp1252."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return "utf-16"
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         # A Danish Windows Excel saves "CSV (semikolonsepareret)" as cp1252.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise StudyError(f"{path}: not a text file (neither UTF-8 nor cp1252): {exc.reason}") from None
+        return "cp1252"
+    return "utf-8"
 
 
-def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
+def _delimiter(header: str) -> str:
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, *, categorical: Iterable[str] = ()) -> pd.DataFrame:
     """Read a CSV or ``.xlsx`` table as text cells, whatever the locale that saved it.
 
     UTF-8 CSV, CSV saved by a Danish Excel (semicolon-separated, cp1252 or UTF-8
     with a BOM) and ``.xlsx`` all give the same frame. Blank cells are empty strings.
+    Columns named in ``categorical`` may come back as categoricals of their text
+    (the CSV parser then encodes each distinct spelling once, which is what keeps
+    validating coded columns cheap).
 
     Raises
     ------
@@ -284,13 +286,18 @@ def read_table(path: str | Path) -> pd.DataFrame:
             raise StudyError(f"{path}: the file is empty")
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise StudyError(f"{path}: not a text table (binary content)")
-        text = _decode(data, path)
-        sep = _delimiter(text)
+        encoding = _encoding(data)
+        header = data[: data.find(b"\n") if b"\n" in data else len(data)]
+        sep = _delimiter(header.decode(encoding, errors="replace"))
         try:
+            dtype = dict.fromkeys(categorical, "category")
             frame = pd.read_csv(
-                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                skipinitialspace=False, quoting=csv.QUOTE_MINIMAL,
+                io.BytesIO(data), sep=sep, dtype=defaultdict(lambda: str, dtype),
+                keep_default_na=False,
+                encoding=encoding, quoting=csv.QUOTE_MINIMAL,
             )
+        except UnicodeDecodeError as exc:
+            raise StudyError(f"{path}: not UTF-8 or cp1252 text ({exc.reason})") from None
         except pd.errors.ParserError as exc:
             raise StudyError(f"{path}: cannot be read as a table: {exc}") from None
         except pd.errors.EmptyDataError:
@@ -301,7 +308,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
         # Excel leaves trailing empty columns behind; they carry nothing.
         frame = frame.drop(columns=unnamed)
     # Fully blank lines (Excel's trailing rows) carry nothing either.
-    frame = frame.loc[~(frame == "").all(axis=1)]
+    maybe_blank = frame.iloc[:, 0].astype(object) == ""
+    if maybe_blank.any():
+        blank = (frame.loc[maybe_blank].astype(object) == "").all(axis=1)
+        frame = frame.drop(index=blank.index[blank])
     if frame.empty:
         raise StudyError(f"{path}: the file has a header but no rows")
     return frame
@@ -381,7 +391,8 @@ def load_study(path: str | Path | None = None, *, codebook: str | Path | None = 
 
     cb = load_codebook(cb_path)
     files = {"codebook": cb_path, "interviews": interviews_path}
-    raw = read_table(interviews_path)
+    coded = [*cb.coded_columns, *cb.stages, "age", "long_interview"]
+    raw = read_table(interviews_path, categorical=coded)
     interviews, problems = validate_interviews(raw, cb, file=interviews_path.name)
     if quotes_path is not None:
         files["quotes"] = quotes_path

@@ -33,40 +33,65 @@ def _row_labels(raw: pd.DataFrame, rows: Sequence | None) -> np.ndarray:
     return np.asarray(list(rows), dtype=object)
 
 
-def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype("string").str.strip() == "")
+def _factorize(s: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes per row and the stripped distinct cells; blank and missing cells give ''.
+
+    Working on the distinct cells only keeps validation cheap on large files:
+    a coded column has a handful of distinct spellings, whatever its length.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+    # Missing cells are code -1, never among the uniques.
+    cells = [str(u).strip() for u in uniques]
+    # Missing cells (code -1) index the trailing '' entry.
+    return codes, cells + [""]
 
 
 def _clean(s: pd.Series) -> pd.Series:
-    return s.astype("string").str.strip().fillna("")
+    """Cells stripped of surrounding white space; missing cells as ''."""
+    codes, cells = _factorize(s)
+    return pd.Series(np.array(cells, dtype=object)[codes], index=s.index, dtype=object)
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    codes, cells = _factorize(s)
+    return pd.Series(np.array([c == "" for c in cells], dtype=bool)[codes], index=s.index)
+
+
+def _unknown_message(dim: Dimension, raw: str) -> str:
+    hint = dim.suggest(raw)
+    if hint:
+        return f"unknown {dim.name} {raw!r}; did you mean {hint!r}?"
+    allowed = dim.keys[:_MAX_LISTED]
+    more = ", ..." if len(dim.keys) > _MAX_LISTED else ""
+    return f"unknown {dim.name} {raw!r}; allowed: {', '.join(allowed)}{more}"
 
 
 def _map_codes(
     s: pd.Series, dim: Dimension, *, file: str, rows: np.ndarray, column: str
-) -> tuple[pd.Series, list[Problem]]:
-    """Map a column's spellings onto keys; report each unknown one with a suggestion."""
+) -> tuple[pd.Series, list[Problem], np.ndarray]:
+    """Map a column's spellings onto keys; report each unknown one with a suggestion.
+
+    Returns the keys as a categorical in codebook order, the problems, and a mask
+    of the blank cells (unknown spellings are reported, so they are not blank).
+    """
     lookup = dim.lookup()
-    codes, uniques = pd.factorize(_clean(s), use_na_sentinel=True)
-    mapped = np.array([lookup.get(u.casefold(), None) if u else "" for u in uniques], dtype=object)
+    position = {k: i for i, k in enumerate(dim.keys)}
+    codes, cells = _factorize(s)
+    category = np.array(
+        [position[lookup[c.casefold()]] if c and c.casefold() in lookup else -1 for c in cells]
+    )
     problems: list[Problem] = []
-    for i, u in enumerate(uniques):
-        if u and mapped[i] is None:
-            hint = dim.suggest(u)
-            if hint:
-                msg = f"unknown {dim.name} {u!r}; did you mean {hint!r}?"
-            else:
-                allowed = dim.keys[:_MAX_LISTED]
-                more = ", ..." if len(dim.keys) > _MAX_LISTED else ""
-                msg = f"unknown {dim.name} {u!r}; allowed: {', '.join(allowed)}{more}"
+    for i, cell in enumerate(cells):
+        if cell and category[i] == -1:
+            msg = _unknown_message(dim, cell)
             for r in rows[codes == i]:
                 problems.append(Problem(file, r, column, msg))
-    keys = pd.Series(mapped[codes] if len(codes) else [], index=s.index, dtype=object)
-    keys = keys.where(keys.notna() & (keys != ""), None)
-    return keys, problems
-
-
-def _categorical(keys: pd.Series, categories: list[str]) -> pd.Series:
-    return pd.Series(pd.Categorical(keys, categories=categories), index=keys.index)
+    blank = np.array([c == "" for c in cells], dtype=bool)[codes]
+    keys = pd.Categorical.from_codes(category[codes], categories=dim.keys)
+    return pd.Series(keys, index=s.index), problems, blank
 
 
 def _check_required(
@@ -143,59 +168,60 @@ def validate_interviews(
         return raw, problems
 
     out = pd.DataFrame(index=raw.index)
+    n = len(raw)
 
     # interview_id: present and unique
     ids = _clean(raw[INTERVIEW_ID])
-    problems += _check_required(raw, [INTERVIEW_ID], file=file, rows=rows_arr)
+    for r in rows_arr[(ids == "").to_numpy()]:
+        problems.append(Problem(file, r, INTERVIEW_ID, f"{INTERVIEW_ID} is empty"))
     dup = ids.duplicated(keep="first") & (ids != "")
     if dup.any():
         first_row = dict(zip(ids[~dup].to_numpy(), rows_arr[(~dup).to_numpy()], strict=True))
         for r, v in zip(rows_arr[dup.to_numpy()], ids[dup], strict=True):
-            problems.append(
-                Problem(file, r, INTERVIEW_ID, f"duplicate interview_id {v!r} (first on row {first_row[v]})")
-            )
-    out[INTERVIEW_ID] = ids.astype(object)
+            problems.append(Problem(
+                file, r, INTERVIEW_ID, f"duplicate interview_id {v!r} (first on row {first_row[v]})"
+            ))
+    out[INTERVIEW_ID] = ids
 
     # Exact age, then the band (derived from the age where it is blank).
-    age = pd.Series(pd.array([pd.NA] * len(raw), dtype="Int64"), index=raw.index)
-    age_given = np.zeros(len(raw), dtype=bool)
+    age_given = np.zeros(n, dtype=bool)
+    age = np.full(n, np.nan)
     if "age" in raw.columns:
-        age_text = _clean(raw["age"])
-        age_given = (age_text != "").to_numpy()
-        num = pd.to_numeric(age_text.where(age_text != ""), errors="coerce")
-        bad = (age_text != "") & (num.isna() | (num % 1 != 0))
-        for r, v in zip(rows_arr[bad.to_numpy()], age_text[bad], strict=True):
-            problems.append(Problem(file, r, "age", f"age {v!r} is not a whole number"))
-        num = num.where(~bad)
-        out_of_range = num.notna() & ((num < 0) | (num > 120))
-        for r, v in zip(rows_arr[out_of_range.to_numpy()], num[out_of_range], strict=True):
-            problems.append(Problem(file, r, "age", f"age {int(v)} is outside 0-120"))
-        num = num.where(~out_of_range)
-        age = num.round().astype("Int64")
-    out["age"] = age
+        codes, cells = _factorize(raw["age"])
+        nums = np.array(pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce"),
+                        dtype=float)
+        for i, cell in enumerate(cells):
+            if not cell:
+                continue
+            if np.isnan(nums[i]) or nums[i] % 1:
+                msg = f"age {cell!r} is not a whole number"
+            elif not 0 <= nums[i] <= 120:
+                msg = f"age {int(nums[i])} is outside 0-120"
+            else:
+                continue
+            problems += [Problem(file, r, "age", msg) for r in rows_arr[codes == i]]
+            nums[i] = np.nan
+        age_given = np.array([c != "" for c in cells], dtype=bool)[codes]
+        age = nums[codes]
+    out["age"] = pd.array(np.where(np.isnan(age), None, age), dtype="Int64") if n else pd.array(
+        [], dtype="Int64")
 
+    blanks: dict[str, np.ndarray] = {}
     for dim in codebook.dimensions.values():
         col = dim.column
         if not col:
             continue
         if col not in raw.columns:
-            if dim.multi:
-                out[col] = ""
-            elif col == band_col:
-                out[col] = pd.Series([None] * len(raw), index=raw.index, dtype=object)
-            else:
-                out[col] = _categorical(pd.Series([None] * len(raw), index=raw.index), dim.keys)
-                continue
-        if dim.multi:
+            out[col] = "" if dim.multi else pd.Series(
+                pd.Categorical([None] * n, categories=dim.keys), index=raw.index)
+            blanks[col] = np.ones(n, dtype=bool)
+        elif dim.multi:
             out[col], probs = _map_multi(raw[col], dim, file=file, rows=rows_arr, column=col)
             problems += probs
-            continue
-        if col in raw.columns:
-            keys, probs = _map_codes(raw[col], dim, file=file, rows=rows_arr, column=col)
-            problems += probs
         else:
-            keys = out[col]
-        out[col] = keys
+            out[col], probs, blanks[col] = _map_codes(
+                raw[col], dim, file=file, rows=rows_arr, column=col)
+            problems += probs
 
     if band_dim is not None:
         out[band_col], probs = _resolve_age_band(
@@ -204,37 +230,34 @@ def validate_interviews(
         problems += probs
 
     # Required codes must not be blank (age_band was checked with the age).
-    required_codes = [c for c in required if c not in (INTERVIEW_ID, band_col)]
-    for col in required_codes:
-        blank = out[col].isna() & _blank(raw[col]).to_numpy()
-        for r in rows_arr[blank.to_numpy()]:
+    for col in required:
+        if col in (INTERVIEW_ID, band_col):
+            continue
+        for r in rows_arr[blanks[col]]:
             problems.append(Problem(file, r, col, f"{col} is empty"))
 
     problems += _check_scales(out, codebook, file=file, rows=rows_arr)
     problems += _check_value_links(out, codebook, file=file, rows=rows_arr)
-
-    for dim in codebook.dimensions.values():
-        if dim.column and not dim.multi:
-            out[dim.column] = _categorical(out[dim.column], dim.keys)
 
     # Journey stages: one column per stage, holding a journey_state.
     if "journey_stage" in codebook and "journey_state" in codebook:
         state = codebook["journey_state"]
         for stage in codebook.stages:
             if stage in raw.columns:
-                keys, probs = _map_codes(raw[stage], state, file=file, rows=rows_arr, column=stage)
+                out[stage], probs, _ = _map_codes(
+                    raw[stage], state, file=file, rows=rows_arr, column=stage)
                 problems += probs
             else:
-                keys = pd.Series([None] * len(raw), index=raw.index, dtype=object)
-            out[stage] = _categorical(keys, state.keys)
+                out[stage] = pd.Categorical([None] * n, categories=state.keys)
 
     if "long_interview" in raw.columns:
-        text = _clean(raw["long_interview"]).str.casefold()
-        truth = text.isin(_TRUE)
-        bad = ~(truth | text.isin(_FALSE))
-        for r, v in zip(rows_arr[bad.to_numpy()], raw["long_interview"][bad], strict=True):
-            problems.append(Problem(file, r, "long_interview", f"long_interview {v!r} is not true or false"))
-        out["long_interview"] = truth.astype(bool).to_numpy()
+        codes, cells = _factorize(raw["long_interview"])
+        truth = np.array([c.casefold() in _TRUE for c in cells], dtype=bool)
+        for i, cell in enumerate(cells):
+            if cell.casefold() not in _TRUE | _FALSE:
+                msg = f"long_interview {cell!r} is not true or false"
+                problems += [Problem(file, r, "long_interview", msg) for r in rows_arr[codes == i]]
+        out["long_interview"] = truth[codes]
     else:
         out["long_interview"] = False
 
@@ -251,24 +274,26 @@ def validate_interviews(
 def _map_multi(
     s: pd.Series, dim: Dimension, *, file: str, rows: np.ndarray, column: str
 ) -> tuple[pd.Series, list[Problem]]:
-    """Map each item of a separator-joined cell; return the keys joined again."""
-    text = _clean(s)
-    parts = text.str.split(dim.separator).explode()
-    parts = parts.str.strip()
-    parts = parts[parts.fillna("") != ""]
-    if parts.empty:
-        return pd.Series("", index=s.index, dtype=object), []
-    pos = s.index.get_indexer(parts.index)
-    keys, problems = _map_codes(
-        pd.Series(parts.to_numpy(), dtype=object), dim, file=file, rows=rows[pos], column=column
-    )
-    keys.index = parts.index
+    """Map each item of a separator-joined cell; return the keys joined in codebook order."""
+    lookup = dim.lookup()
     order = {k: i for i, k in enumerate(dim.keys)}
-    keys = keys.dropna()
-    frame = pd.DataFrame({"key": keys, "rank": keys.map(order)}).reset_index()
-    frame = frame.drop_duplicates().sort_values(["index", "rank"])
-    joined = frame.groupby("index")["key"].agg(dim.separator.join)
-    return joined.reindex(s.index, fill_value="").astype(object), problems
+    codes, cells = _factorize(s)
+    joined = []
+    problems: list[Problem] = []
+    for i, cell in enumerate(cells):
+        keys = set()
+        for part in cell.split(dim.separator):
+            part = part.strip()
+            if not part:
+                continue
+            key = lookup.get(part.casefold())
+            if key is None:
+                msg = _unknown_message(dim, part)
+                problems += [Problem(file, r, column, msg) for r in rows[codes == i]]
+            else:
+                keys.add(key)
+        joined.append(dim.separator.join(sorted(keys, key=order.__getitem__)))
+    return pd.Series(np.array(joined, dtype=object)[codes], index=s.index, dtype=object), problems
 
 
 def _resolve_age_band(
@@ -302,7 +327,7 @@ def _resolve_age_band(
     for r in rows[missing & ~age_given]:
         problems.append(Problem(file, r, col, "age_band is empty and no age is given"))
     result = np.where(pd.isna(given), derived, given)
-    return pd.Series(result, index=out.index, dtype=object), problems
+    return pd.Series(pd.Categorical(result, categories=dim.keys), index=out.index), problems
 
 
 def _check_scales(
@@ -314,10 +339,17 @@ def _check_scales(
         if not dim.scale_by or not dim.column:
             continue
         by_col = codebook[dim.scale_by].column
-        allowed = {(g, v.key) for g, vals in dim.scales.items() for v in vals}
-        pairs = pd.Series(list(zip(out[by_col], out[dim.column], strict=True)), index=out.index)
-        checkable = out[by_col].notna() & out[dim.column].notna()
-        bad = checkable & ~pairs.isin(allowed)
+        # Both columns are categoricals: check the pair of codes against a lookup grid.
+        groups, values = out[by_col].cat, out[dim.column].cat
+        grid = np.zeros((len(groups.categories), len(values.categories)), dtype=bool)
+        for g, vals in dim.scales.items():
+            if g in groups.categories:
+                for v in vals:
+                    grid[groups.categories.get_loc(g), values.categories.get_loc(v.key)] = True
+        gc, vc = groups.codes.to_numpy(), values.codes.to_numpy()
+        checkable = (gc >= 0) & (vc >= 0)
+        bad = pd.Series(checkable, index=out.index)
+        bad[checkable] = ~grid[gc[checkable], vc[checkable]]
         for r, g, v in zip(rows[bad.to_numpy()], out[by_col][bad], out[dim.column][bad], strict=True):
             scale = ", ".join(codebook.keys(dim.name, scale=g))
             problems.append(
@@ -340,8 +372,9 @@ def _check_value_links(
             expected = {v.key: v.extra[other.name] for v in dim.values if other.name in v.extra}
             if not expected:
                 continue
-            want = out[dim.column].map(expected)
-            bad = want.notna() & out[other.column].notna() & (want != out[other.column])
+            want = out[dim.column].astype(object).map(expected)
+            got = out[other.column].astype(object)
+            bad = want.notna() & got.notna() & (want != got)
             for r, v, w, got in zip(
                 rows[bad.to_numpy()], out[dim.column][bad], want[bad], out[other.column][bad],
                 strict=True,
@@ -398,13 +431,12 @@ def validate_quotes(
     out["text"] = raw["text"].fillna("").astype(str).str.rstrip("\r\n").astype(object)
     stages = codebook.stages
     if "stage" in raw.columns and stages:
-        keys, probs = _map_codes(
+        out["stage"], probs, _ = _map_codes(
             raw["stage"], codebook["journey_stage"], file=file, rows=rows_arr, column="stage"
         )
         problems += probs
-        out["stage"] = _categorical(keys, stages)
     else:
-        out["stage"] = _categorical(pd.Series([None] * len(raw), index=raw.index), stages)
+        out["stage"] = pd.Categorical([None] * len(raw), categories=stages)
     theme = _clean(raw["theme"]) if "theme" in raw.columns else pd.Series("", index=raw.index)
     out["theme"] = theme.where(theme != "", None).astype(object)
     for col in raw.columns:
