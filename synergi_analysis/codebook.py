@@ -134,7 +134,9 @@ class Codebook:
         self.dimensions = dims
         for d in dims.values():
             if d.scale_by and d.scale_by not in dims:
-                raise StudyError(f"{where}: {d.name}: scale_by names unknown dimension {d.scale_by!r}")
+                raise StudyError(
+                    f"{where}: {d.name}: scale_by names unknown dimension {d.scale_by!r}"
+                )
 
     @staticmethod
     def _read_dimension(name: str, raw: dict[str, Any], where: str) -> Dimension:

@@ -22,7 +22,12 @@ import pandas as pd
 
 from synergi_analysis.codebook import Codebook
 from synergi_analysis.errors import StudyError, ValidationError
-from synergi_analysis.validate import INTERVIEW_ID, QUOTE_COLUMNS, validate_interviews, validate_quotes
+from synergi_analysis.validate import (
+    INTERVIEW_ID,
+    QUOTE_COLUMNS,
+    validate_interviews,
+    validate_quotes,
+)
 
 __all__ = ["Study", "load_study", "load_codebook", "read_table", "shipped_data_dir"]
 
@@ -176,7 +181,9 @@ class Study:
         interviews["age"] = pd.array([pd.NA] * len(interviews), dtype="Int64")
         if names and len(quotes):
             pattern = re.compile(
-                r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+                r"\b("
+                + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                + r")\b"
             )
             quotes["text"] = quotes["text"].astype(str).str.replace(
                 pattern, lambda m: names[m.group(1)], regex=True
@@ -237,7 +244,7 @@ class Study:
 
 
 def _encoding(data: bytes) -> str:
-    """The encoding of a CSV as Excel or an editor saved it: UTF-8 (with or without BOM) or cp1252."""
+    """The encoding of a CSV as Excel or an editor saved it: UTF-8 (BOM or not) or cp1252."""
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

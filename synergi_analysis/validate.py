@@ -318,7 +318,9 @@ def _resolve_age_band(
     given = out[col].to_numpy(dtype=object)
     problems = []
     disagree = inside & pd.notna(given) & (given != derived)
-    for r, a, g, d in zip(rows[disagree], age[disagree], given[disagree], derived[disagree], strict=True):
+    for r, a, g, d in zip(
+        rows[disagree], age[disagree], given[disagree], derived[disagree], strict=True
+    ):
         problems.append(
             Problem(file, r, col, f"age_band {g!r} disagrees with age {int(a)} (band {d!r})")
         )
@@ -350,7 +352,8 @@ def _check_scales(
         checkable = (gc >= 0) & (vc >= 0)
         bad = pd.Series(checkable, index=out.index)
         bad[checkable] = ~grid[gc[checkable], vc[checkable]]
-        for r, g, v in zip(rows[bad.to_numpy()], out[by_col][bad], out[dim.column][bad], strict=True):
+        mask = bad.to_numpy()
+        for r, g, v in zip(rows[mask], out[by_col][mask], out[dim.column][mask], strict=True):
             scale = ", ".join(codebook.keys(dim.name, scale=g))
             problems.append(
                 Problem(file, r, dim.column, f"{dim.name} {v!r} is not on the {g} scale ({scale})")

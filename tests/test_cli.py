@@ -37,8 +37,8 @@ def bad_study(tmp_path, data_dir) -> Path:
 def test_validate_shipped_data(capsys):
     code, out, err = run(capsys, "validate")
     assert code == 0 and err == ""
-    assert out.strip().endswith("valid: 45 interviews, 4 sites, 16 services, "
-                                f"{len(pd.read_csv(Path(__file__).parents[1] / 'data/quotes.csv'))} quotes")
+    n_quotes = len(pd.read_csv(Path(__file__).parents[1] / "data" / "quotes.csv"))
+    assert out.strip().endswith(f"valid: 45 interviews, 4 sites, 16 services, {n_quotes} quotes")
 
 
 def test_validate_reports_every_problem_with_exit_2(capsys, bad_study):
