@@ -161,7 +161,7 @@ class Study:
         >>> study = load_study().anonymised()
         >>> study.interviews["speaker"].dropna().iloc[0]
         'Borger 1'
-        >>> study.interviews["age"].notna().any()
+        >>> bool(study.interviews["age"].notna().any())
         False
         """
         interviews = self.interviews.copy()
