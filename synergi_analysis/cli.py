@@ -106,6 +106,12 @@ def format_table(frame: pd.DataFrame, fmt: str, *, index_name: str | None = None
         return _markdown(flat)
     if flat.empty:
         return "(no rows)\n" + "  ".join(flat.columns)
+    # Labels read left-aligned, as in the deck's tables; numbers stay right-aligned.
+    text_cols = [c for c in flat.columns if not pd.api.types.is_numeric_dtype(flat[c])]
+    for c in text_cols:
+        width = max([len(str(c)), *(len(str(v)) for v in flat[c])])
+        flat[c] = [f"{v!s:<{width}}" for v in flat[c]]
+        flat = flat.rename(columns={c: f"{c:<{width}}"})
     return flat.to_string(index=False)
 
 
