@@ -1,0 +1,726 @@
+"""Reading a REFI-QDA project safely: the container, the XML and the source texts.
+
+A ``.qdpx`` comes from outside (an e-mail attachment, a shared drive), so reading
+one is defensive throughout:
+
+- the zip is read in memory, member by member, never extracted; an entry whose
+  name is absolute or climbs out with ``..`` makes the whole archive refused;
+- every member is read in bounded chunks, never trusting the sizes its header
+  claims, and refused past `MAX_TOTAL_BYTES` in all or a compression ratio above
+  `MAX_RATIO` (a zip bomb);
+- the XML is parsed with defusedxml: a DOCTYPE that declares entities (external
+  or expanding ones) is refused, naming the entity;
+- a source path that points outside the project is refused.
+
+Every refusal is a `StudyError` saying what was wrong. The result is a
+`QdaProject`: the project's codes, sources with their texts, selections with
+their codings, cases with their variables, and sets, with GUIDs normalised
+(no braces, lower case) and positions converted to indices into the Python text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import defusedxml.ElementTree as safe_et
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
+
+from synergi_analysis.errors import StudyError
+
+__all__ = ["QdaProject", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
+           "UTF16_UNITS"]
+
+NS = "urn:QDA-XML:project:1.0"
+#: Most uncompressed bytes read from one project (all members and files together).
+MAX_TOTAL_BYTES = 256 * 2**20
+#: Highest compression ratio a member may have once it is past `_RATIO_FLOOR` bytes.
+MAX_RATIO = 100
+_RATIO_FLOOR = 2**20
+_CHUNK = 2**16
+SELECTION_KINDS = (
+    "PlainTextSelection", "PDFSelection", "PictureSelection", "AudioSelection",
+    "VideoSelection", "TranscriptSelection",
+)
+SOURCE_KINDS = ("TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource")
+#: Path separator of code paths: ATLAS.ti writes a hierarchy into a code's name with it,
+#: and nested codes are written with it too, so both forms read the same.
+PATH_SEP = "::"
+#: How positions were counted: Python string indices, or UTF-16 code units (NVivo).
+CODE_POINTS, UTF16_UNITS = "code points", "UTF-16 code units"
+
+
+# -- the model ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Code:
+    guid: str
+    name: str
+    path: tuple[str, ...]
+    codable: bool = True
+
+    @property
+    def path_name(self) -> str:
+        return PATH_SEP.join(self.path)
+
+
+@dataclass
+class Selection:
+    """One selection of a source, with the GUIDs of the codes it is coded with.
+
+    ``start``/``end`` are the positions as the file gives them; ``text`` is the
+    selected text once resolved (or the PDF selection's own text), else None.
+    """
+
+    guid: str
+    kind: str
+    name: str
+    source: str
+    start: int | None = None
+    end: int | None = None
+    codes: list[str] = field(default_factory=list)
+    host: str | None = None
+    text: str | None = None
+    description: str = ""
+
+
+@dataclass
+class Source:
+    guid: str
+    kind: str
+    name: str
+    text_ref: str = ""
+    selections: list[Selection] = field(default_factory=list)
+
+
+@dataclass
+class Case:
+    guid: str
+    name: str
+    variables: dict[str, str] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    selections: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CodeSet:
+    guid: str
+    name: str
+    sources: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+
+@dataclass(repr=False)
+class QdaProject:
+    """A REFI-QDA project as read: what the file holds, before any mapping.
+
+    ``texts`` maps a text host (a TextSource's GUID, or a representation's) to its
+    plain text, or None where the file does not hold it (``missing_texts`` then
+    names the source and the path it gave). ``offsets`` says how the positions
+    were counted: `CODE_POINTS` or `UTF16_UNITS`.
+    """
+
+    file: str
+    name: str = ""
+    origin: str = ""
+    codes: dict[str, Code] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    sets: list[CodeSet] = field(default_factory=list)
+    variables: dict[str, tuple[str, str]] = field(default_factory=dict)
+    texts: dict[str, str | None] = field(default_factory=dict)
+    text_names: dict[str, str] = field(default_factory=dict)
+    offsets: str = CODE_POINTS
+    missing_texts: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        counts = self.summary()
+        return (f"QdaProject({self.file!r}, origin={self.origin!r}: {counts['sources']} sources, "
+                f"{counts['selections']} selections, {counts['codes']} codes)")
+
+    @property
+    def selections(self) -> list[Selection]:
+        return [s for src in self.sources for s in src.selections]
+
+    @property
+    def code_paths(self) -> list[str]:
+        """Every code's path, in the project's order (parents before children)."""
+        return [c.path_name for c in self.codes.values()]
+
+    def summary(self) -> dict[str, int]:
+        """Counts of what the file holds, element by element."""
+        selections = self.selections
+        used = {g for s in selections for g in s.codes if g in self.codes}
+        return {
+            "sources": len(self.sources),
+            "text_sources": sum(s.kind == "TextSource" for s in self.sources),
+            "selections": len(selections),
+            "text_selections": sum(s.kind == "PlainTextSelection" for s in selections),
+            "codings": sum(len(s.codes) for s in selections),
+            "codes": len(self.codes),
+            "codes_used": len(used),
+            "cases": len(self.cases),
+            "variables": len(self.variables),
+            "sets": len(self.sets),
+        }
+
+
+# -- containers ---------------------------------------------------------------------
+
+
+def _unsafe(name: str) -> bool:
+    norm = name.replace("\\", "/")
+    return (
+        norm.startswith("/")
+        or bool(re.match(r"^[A-Za-z]:", norm))
+        or ".." in norm.split("/")
+    )
+
+
+class _Budget:
+    """Counts the bytes read from one project against `MAX_TOTAL_BYTES`."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.total = 0
+
+    def add(self, n: int, what: str) -> None:
+        self.total += n
+        if self.total > MAX_TOTAL_BYTES:
+            raise StudyError(
+                f"{self.label}: refused: {what} takes the project past "
+                f"{MAX_TOTAL_BYTES // 2**20} MiB uncompressed (a zip bomb?)"
+            )
+
+
+class _Zip:
+    """A ``.qdpx``: its members are read in memory, never extracted to disk."""
+
+    def __init__(self, path: Path):
+        self.label = path.name
+        self.budget = _Budget(self.label)
+        try:
+            self.zip = zipfile.ZipFile(path)
+            infos = self.zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+            raise StudyError(
+                f"{self.label}: not a readable .qdpx (zip) file: {exc}"
+            ) from None
+        for info in infos:
+            if _unsafe(info.filename):
+                raise StudyError(
+                    f"{self.label}: refused: the archive holds an entry named "
+                    f"{info.filename!r}, a path outside the project; nothing was read"
+                )
+        self.members = {
+            info.filename.replace("\\", "/").casefold(): info
+            for info in infos if not info.is_dir()
+        }
+        qde = sorted(
+            (name for name in self.members if name.endswith(".qde")),
+            key=lambda n: (n.count("/"), PurePosixPath(n).name != "project.qde", n),
+        )
+        if not qde:
+            raise StudyError(f"{self.label}: no project.qde inside; is this a REFI-QDA project?")
+        self.qde = qde[0]
+        self.base = self.qde.rsplit("/", 1)[0] + "/" if "/" in self.qde else ""
+
+    def project_xml(self) -> tuple[str, bytes]:
+        info = self.members[self.qde]
+        return info.filename, self.read(info)
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        name = info.filename
+        ratio_limit = max(_RATIO_FLOOR, info.compress_size * MAX_RATIO)
+        out = bytearray()
+        try:
+            with self.zip.open(info) as fh:
+                while chunk := fh.read(_CHUNK):
+                    out += chunk
+                    self.budget.add(len(chunk), f"entry {name!r}")
+                    if len(out) > ratio_limit:
+                        raise StudyError(
+                            f"{self.label}: refused: entry {name!r} expands more than "
+                            f"{MAX_RATIO} times its compressed size (a zip bomb?)"
+                        )
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                RuntimeError, OSError) as exc:
+            raise StudyError(
+                f"{self.label}: entry {name!r} cannot be read (truncated or corrupt?): {exc}"
+            ) from None
+        return bytes(out)
+
+    def find(self, ref: str, kind: str) -> bytes | None:
+        ref = ref.replace("\\", "/").lstrip("/")
+        candidates = [f"{self.base}sources/{ref}", f"{self.base}{ref}"]
+        if kind == "relative":
+            leaf = ref.rsplit("/", 1)[-1]
+            candidates += [f"{self.base}sources/{leaf}", f"{self.base}{leaf}"]
+        for candidate in candidates:
+            info = self.members.get(candidate.casefold())
+            if info is not None:
+                return self.read(info)
+        return None
+
+
+class _Folder:
+    """A loose ``.qde`` file; its sources sit in ``sources/`` (any case) beside it."""
+
+    def __init__(self, path: Path):
+        self.label = path.name
+        self.path = path
+        self.budget = _Budget(self.label)
+        self.folder = path.resolve().parent
+        self.sources = None
+        for child in sorted(self.folder.iterdir()):
+            if child.is_dir() and child.name.casefold() == "sources":
+                self.sources = child
+                break
+
+    def project_xml(self) -> tuple[str, bytes]:
+        return self.path.name, self._read_file(self.path)
+
+    def _read_file(self, path: Path) -> bytes:
+        return _read_bounded(path, self.budget)
+
+    def find(self, ref: str, kind: str) -> bytes | None:
+        ref = ref.replace("\\", "/").lstrip("/")
+        roots = [r for r in (self.sources, self.folder) if r is not None]
+        names = [ref] + ([ref.rsplit("/", 1)[-1]] if kind == "relative" else [])
+        for root in roots:
+            for name in names:
+                found = _inside(root, name)
+                if found is not None:
+                    return self._read_file(found)
+        return None
+
+
+def _inside(root: Path, name: str) -> Path | None:
+    """``root/name`` when it is a file inside ``root`` (case-insensitive on the leaf)."""
+    candidate = (root / name).resolve()
+    if not candidate.is_relative_to(root.resolve()):
+        return None
+    if candidate.is_file():
+        return candidate
+    parent = candidate.parent
+    if parent.is_dir():
+        for child in parent.iterdir():
+            if child.name.casefold() == candidate.name.casefold() and child.is_file():
+                return child
+    return None
+
+
+# -- XML ----------------------------------------------------------------------------
+
+
+def _parse_xml(data: bytes, label: str):
+    try:
+        return safe_et.fromstring(data, forbid_dtd=False, forbid_entities=True,
+                                  forbid_external=True)
+    except EntitiesForbidden as exc:
+        if exc.sysid or exc.pubid:
+            raise StudyError(
+                f"{label}: refused: the XML declares an external entity {exc.name!r} "
+                f"({exc.sysid or exc.pubid}); entities are not expanded"
+            ) from None
+        raise StudyError(
+            f"{label}: refused: the XML declares an entity {exc.name!r} (entities can "
+            "expand without bound or read other files); entities are not expanded"
+        ) from None
+    except ExternalReferenceForbidden as exc:
+        raise StudyError(
+            f"{label}: refused: the XML refers to an external resource "
+            f"{exc.sysid or exc.pubid!r}; it is not fetched"
+        ) from None
+    except DTDForbidden:  # pragma: no cover - DTDs without entities are allowed
+        raise StudyError(f"{label}: refused: the XML has a DOCTYPE declaration") from None
+    except DefusedXmlException as exc:
+        raise StudyError(f"{label}: refused: unsafe XML ({exc})") from None
+    except safe_et.ParseError as exc:
+        raise StudyError(f"{label}: not a REFI-QDA project: not well-formed XML ({exc})") from None
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(elem, name: str) -> list:
+    return [c for c in elem if _local(c.tag) == name]
+
+
+def _child(elem, name: str):
+    for c in elem:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _guid(raw: str | None) -> str:
+    return (raw or "").strip().strip("{}").strip().lower()
+
+
+def _name(raw: str | None) -> str:
+    """A name as the tools show it; NFC, so a macOS export (NFD) names what Windows does."""
+    return unicodedata.normalize("NFC", (raw or "").strip())
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _text_of(elem) -> str:
+    return "".join(elem.itertext()) if elem is not None else ""
+
+
+def _split_ref(raw: str) -> tuple[str, str]:
+    """``internal://x.txt`` -> ("internal", "x.txt"); a bare name -> ("bare", name)."""
+    m = re.match(r"^([A-Za-z]+):/*(.*)$", raw.strip())
+    if m and m.group(1).lower() in {"internal", "relative", "absolute", "file"}:
+        return m.group(1).lower(), m.group(2)
+    return "bare", raw.strip()
+
+
+# -- text ---------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    from synergi_analysis.load import _encoding
+
+    return data.decode(_encoding(data), errors="replace").lstrip("\ufeff")
+
+
+def _has_astral(text: str) -> bool:
+    return any(ord(ch) > 0xFFFF for ch in text) if not text.isascii() else False
+
+
+class _Utf16Index:
+    """Converts UTF-16 code-unit offsets of a text into Python (code point) indices."""
+
+    def __init__(self, text: str):
+        # UTF-16 offset at which each astral character starts.
+        self.starts = []
+        shift = 0
+        for i, ch in enumerate(text):
+            if ord(ch) > 0xFFFF:
+                self.starts.append(i + shift)
+                shift += 1
+        self.length = len(text) + shift
+
+    def to_index(self, unit: int) -> int | None:
+        """The code point index, or None when the unit splits a surrogate pair."""
+        k = bisect.bisect_left(self.starts, unit)
+        if k and self.starts[k - 1] + 1 == unit:
+            return None
+        return unit - k
+
+
+def _on_boundary(text: str, i: int) -> bool:
+    if i <= 0 or i >= len(text):
+        return True
+    return not (text[i - 1].isalnum() and text[i].isalnum())
+
+
+def _choose_offsets(project: QdaProject) -> str:
+    """Decide whether positions count code points or UTF-16 code units.
+
+    They differ only in texts with characters outside the Basic Multilingual Plane
+    (emoji). For selections in such texts both readings are tried; the one that
+    puts more selection edges on word boundaries (and inside the text) wins. A tie
+    goes to UTF-16 when the project was written by NVivo, else to code points (what
+    the standard's "characters" means in most tools).
+    """
+    score = {CODE_POINTS: 0, UTF16_UNITS: 0}
+    indexes: dict[str, _Utf16Index] = {}
+    for sel in project.selections:
+        text = project.texts.get(sel.host or "")
+        if sel.kind != "PlainTextSelection" or not text or sel.start is None or sel.end is None:
+            continue
+        if sel.host not in indexes:
+            indexes[sel.host] = _Utf16Index(text) if _has_astral(text) else None
+        index = indexes[sel.host]
+        if index is None:
+            continue
+        for unit, reading in ((CODE_POINTS, (sel.start, sel.end)),
+                              (UTF16_UNITS, (index.to_index(sel.start), index.to_index(sel.end)))):
+            a, b = reading
+            if a is None or b is None or not 0 <= a <= b <= len(text):
+                continue
+            score[unit] += _on_boundary(text, a) + _on_boundary(text, b)
+    if score[UTF16_UNITS] != score[CODE_POINTS]:
+        return max(score, key=score.get)
+    return UTF16_UNITS if project.origin.casefold().startswith("nvivo") else CODE_POINTS
+
+
+def _cut(project: QdaProject, sel: Selection, index_cache: dict) -> tuple[str | None, str]:
+    """The selection's text and a note ('' when all went well)."""
+    text = project.texts.get(sel.host or "")
+    if text is None:
+        return None, "no text"
+    a, b = sel.start, sel.end
+    if a is None or b is None:
+        return None, "no positions"
+    if project.offsets == UTF16_UNITS and _has_astral(text):
+        index = index_cache.get(sel.host)
+        if index is None:
+            index = index_cache[sel.host] = _Utf16Index(text)
+        a, b = index.to_index(a), index.to_index(b)
+        if a is None or b is None:
+            return None, "positions split a character"
+    note = ""
+    if a > b:
+        a, b = b, a
+    if a < 0 or b > len(text):
+        note = "outside the text"
+        a, b = max(a, 0), min(b, len(text))
+    return text[a:b].replace("\r\n", "\n"), note
+
+
+# -- the project --------------------------------------------------------------------
+
+
+def _read_codes(codes_elem, project: QdaProject) -> None:
+    def walk(elem, parent: tuple[str, ...]) -> None:
+        for code in _children(elem, "Code"):
+            name = _name(code.get("name"))
+            parts = tuple(p.strip() for p in name.split(PATH_SEP)) if name else ("",)
+            path = parent + parts
+            guid = _guid(code.get("guid"))
+            codable = (code.get("isCodable") or "true").strip().lower() != "false"
+            if guid:
+                project.codes[guid] = Code(guid, name, path, codable)
+            walk(code, path)
+
+    if codes_elem is not None:
+        walk(codes_elem, ())
+
+
+def _source_name(elem, text_ref: str) -> str:
+    name = _name(elem.get("name"))
+    if name:
+        return name
+    if text_ref:
+        return _split_ref(text_ref)[1].replace("\\", "/").rsplit("/", 1)[-1]
+    return _guid(elem.get("guid"))
+
+
+def _load_text(container, project: QdaProject, base_path: str, ref: str,
+               owner: str) -> str | None:
+    kind, rest = _split_ref(ref)
+    if _unsafe(rest) and kind != "absolute":
+        raise StudyError(
+            f"{project.file}: refused: source {owner!r} points outside the project ({ref})"
+        )
+    if kind == "absolute":
+        project.warnings.append(
+            f"source {owner!r}: its text is an external file ({ref}), which is not read"
+        )
+        return None
+    data = container.find(rest, kind)
+    if data is None and kind == "relative" and base_path and rest.lower().endswith(".txt"):
+        root = Path(base_path)
+        if root.is_dir():
+            found = _inside(root, rest)
+            if found is not None:
+                data = _read_bounded(found, container.budget)
+    if data is None:
+        project.missing_texts.setdefault(owner, ref)
+        return None
+    return _decode(data)
+
+
+def _read_bounded(path: Path, budget: _Budget) -> bytes:
+    """A file's bytes, read in chunks against the project's byte budget."""
+    out = bytearray()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                out += chunk
+                budget.add(len(chunk), f"file {path.name!r}")
+    except OSError as exc:
+        raise StudyError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    return bytes(out)
+
+
+def _read_selection(elem, kind: str, source: str, host: str | None) -> Selection:
+    codes = []
+    for coding in _children(elem, "Coding"):
+        for ref in _children(coding, "CodeRef"):
+            guid = _guid(ref.get("targetGUID"))
+            if guid:
+                codes.append(guid)
+    text = None
+    rep = _child(elem, "Representation")
+    if rep is not None and _child(rep, "PlainTextContent") is not None:
+        text = _text_of(_child(rep, "PlainTextContent"))
+    return Selection(
+        guid=_guid(elem.get("guid")),
+        kind=kind,
+        name=_name(elem.get("name")),
+        source=source,
+        start=_int(elem.get("startPosition")),
+        end=_int(elem.get("endPosition")),
+        codes=codes,
+        host=host,
+        text=text,
+        description=_text_of(_child(elem, "Description")).strip(),
+    )
+
+
+def _read_sources(sources_elem, container, project: QdaProject, base_path: str) -> None:
+    for elem in list(sources_elem) if sources_elem is not None else []:
+        kind = _local(elem.tag)
+        if kind not in SOURCE_KINDS:
+            continue
+        guid = _guid(elem.get("guid"))
+        text_ref = (elem.get("plainTextPath") or "").strip()
+        source = Source(guid=guid, kind=kind, name=_source_name(elem, text_ref),
+                        text_ref=text_ref)
+        project.sources.append(source)
+        # Text hosts: a TextSource's own text; representations of PDFs; transcripts.
+        hosts: list[tuple[object, str]] = []
+        if kind == "TextSource":
+            hosts.append((elem, guid))
+        for sub in _children(elem, "Representation") + _children(elem, "Transcript"):
+            hosts.append((sub, _guid(sub.get("guid")) or f"{guid}/{len(hosts)}"))
+        for host_elem, key in hosts:
+            content = _child(host_elem, "PlainTextContent")
+            ref = (host_elem.get("plainTextPath") or "").strip()
+            if content is not None:
+                project.texts[key] = _text_of(content)
+            elif ref:
+                project.texts[key] = _load_text(container, project, base_path, ref,
+                                                source.name)
+            else:
+                project.texts[key] = None
+            project.text_names[key] = source.name
+            for sel in host_elem:
+                sel_kind = _local(sel.tag)
+                if sel_kind in SELECTION_KINDS:
+                    source.selections.append(_read_selection(sel, sel_kind, guid, key))
+        if kind != "TextSource":
+            # PDF, picture, audio and video selections: regions without positions.
+            for sel in elem:
+                sel_kind = _local(sel.tag)
+                if sel_kind in SELECTION_KINDS:
+                    source.selections.append(_read_selection(sel, sel_kind, guid, None))
+
+
+def _variable_value(vv) -> str:
+    for c in vv:
+        name = _local(c.tag)
+        if name.endswith("Value") and name != "VariableValue":
+            return _text_of(c).strip()
+    return ""
+
+
+def _read_cases(project: QdaProject, root) -> None:
+    variables = _child(root, "Variables")
+    for var in _children(variables, "Variable") if variables is not None else []:
+        project.variables[_guid(var.get("guid"))] = (
+            _name(var.get("name")), (var.get("typeOfVariable") or "Text").strip())
+    cases = _child(root, "Cases")
+    for elem in _children(cases, "Case") if cases is not None else []:
+        case = Case(guid=_guid(elem.get("guid")), name=_name(elem.get("name")))
+        if not case.name:
+            case.name = case.guid
+        for vv in _children(elem, "VariableValue"):
+            ref = _child(vv, "VariableRef")
+            var = project.variables.get(_guid(ref.get("targetGUID")) if ref is not None else "")
+            if var is None:
+                project.warnings.append(f"case {case.name!r}: a value of an unknown variable")
+                continue
+            value = _variable_value(vv)
+            if value != "":
+                case.variables[var[0]] = value
+        case.codes = [_guid(r.get("targetGUID")) for r in _children(elem, "CodeRef")]
+        case.sources = [_guid(r.get("targetGUID")) for r in _children(elem, "SourceRef")]
+        case.selections = [_guid(r.get("targetGUID")) for r in _children(elem, "SelectionRef")]
+        project.cases.append(case)
+
+
+def _read_sets(project: QdaProject, root) -> None:
+    sets = _child(root, "Sets")
+    for elem in _children(sets, "Set") if sets is not None else []:
+        project.sets.append(CodeSet(
+            guid=_guid(elem.get("guid")),
+            name=_name(elem.get("name")),
+            sources=[_guid(r.get("targetGUID")) for r in _children(elem, "MemberSource")],
+            codes=[_guid(r.get("targetGUID")) for r in _children(elem, "MemberCode")],
+        ))
+
+
+def read_project(path: str | Path) -> QdaProject:
+    """Read a ``.qdpx`` (or a loose ``.qde`` with its ``sources/`` folder) safely.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The project file.
+
+    Returns
+    -------
+    QdaProject
+        Codes, sources (with texts), selections, cases, variables and sets; each
+        text selection's ``text`` holds the selected text where the file has it.
+
+    Raises
+    ------
+    StudyError
+        The file is not a readable project, has no sources, or is refused as
+        unsafe (unsafe entry names, entities, a zip bomb, paths outside it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise StudyError(f"{path}: no such file")
+    container = _Folder(path) if path.suffix.lower() == ".qde" else _Zip(path)
+    member, data = container.project_xml()
+    label = path.name if member == path.name else f"{path.name}:{member}"
+    if not data.strip():
+        raise StudyError(f"{label}: the project file is empty")
+    root = _parse_xml(data, label)
+    if _local(root.tag) != "Project":
+        raise StudyError(
+            f"{label}: not a REFI-QDA project: the root element is {_local(root.tag)!r}, "
+            "not 'Project'"
+        )
+    if root.tag.startswith("{") and not root.tag.startswith("{" + NS):
+        namespace = root.tag[1:].split("}")[0]
+        raise StudyError(f"{label}: not a REFI-QDA project: namespace {namespace!r}")
+    project = QdaProject(file=path.name, name=_name(root.get("name")),
+                         origin=(root.get("origin") or "").strip())
+    codebook = _child(root, "CodeBook")
+    _read_codes(_child(codebook, "Codes") if codebook is not None else None, project)
+    sources = _child(root, "Sources")
+    _read_sources(sources, container, project, (root.get("basePath") or "").strip())
+    if not project.sources:
+        raise StudyError(f"{label}: the project has no sources; there is nothing to import")
+    _read_cases(project, root)
+    _read_sets(project, root)
+    project.offsets = _choose_offsets(project)
+    cache: dict = {}
+    outside = 0
+    for sel in project.selections:
+        if sel.kind == "PlainTextSelection":
+            sel.text, note = _cut(project, sel, cache)
+            outside += note == "outside the text"
+    if outside:
+        project.warnings.append(
+            f"{outside} selection(s) reach past the end of their text; cut at the text's end"
+        )
+    return project
