@@ -25,6 +25,10 @@ _EXPORTS = {
     "ValidationError": "errors",
     "Problem": "errors",
     "validate_interviews": "validate",
+    "load_qdpx": "qdpx",
+    "export_qdpx": "qdpx",
+    "code_frequencies": "qdpx",
+    "code_cooccurrence": "qdpx",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -33,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from synergi_analysis.codebook import Codebook
     from synergi_analysis.errors import Problem, StudyError, ValidationError
     from synergi_analysis.load import Study, load_codebook, load_study
+    from synergi_analysis.qdpx import code_cooccurrence, code_frequencies, export_qdpx, load_qdpx
     from synergi_analysis.validate import validate_interviews
 
 

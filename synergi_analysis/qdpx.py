@@ -1,0 +1,1034 @@
+"""REFI-QDA projects (``.qdpx``/``.qde``) as studies, their code tables, and export.
+
+`load_qdpx` reads a project exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qc
+(safely: see `synergi_analysis._qdpx_xml`) and maps it onto the codebook:
+
+- an interview is a ``Case`` (its name is the ``interview_id``); a project without
+  cases gives one interview per ``TextSource`` (its name without the extension);
+  a source that belongs to no case becomes an interview of its own;
+- a coded dimension (or a journey stage, ``age``, ``long_interview``, ``speaker``)
+  is found, case-insensitively, by its key, column or Danish or English label as
+  a case ``Variable``; a parent code whose child codes are the values (a coding
+  anywhere in the interview gives it the value); an ATLAS.ti code ``Dimension::Value``;
+  or an ATLAS.ti set ``dimension: value`` whose member sources are the interview's;
+- each text selection becomes a quote: its text cut from the source, its interview,
+  and ``codes``, the paths of its codes (``Parent::Child``) joined by ``"; "``;
+  a code under ``Brugerrejse`` (the journey stage dimension) or ``theme`` fills the
+  quote's ``stage`` or ``theme``.
+
+Values then go through the same validation as CSV data, so an unknown value or an
+interview with two values of a one-valued dimension is reported as
+``project.qdpx:case NAME:service: ...``. What does not map onto the codebook at
+all (the project's own themes, variables the codebook lacks) is kept (as quote
+codes and extra interview columns) and listed in `Study.warnings`; `mapping_report`
+lists it as problems, for ``synergi validate PROJECT.qdpx``.
+
+Positions are read as code points unless the text holds characters outside the
+Basic Multilingual Plane; then both code points and UTF-16 code units are tried
+and the reading that puts more selection edges on word boundaries wins, a tie
+going to UTF-16 for projects written by NVivo (which counts UTF-16 units).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from synergi_analysis._qdpx_xml import NS, PATH_SEP, QdaProject, Selection, read_project
+from synergi_analysis.codebook import Codebook, Dimension, _check_lang
+from synergi_analysis.errors import Problem, StudyError, ValidationError
+from synergi_analysis.load import Study, load_codebook, shipped_data_dir
+from synergi_analysis.validate import INTERVIEW_ID, validate_interviews, validate_quotes
+
+__all__ = [
+    "QdaStudy",
+    "load_qdpx",
+    "mapping_report",
+    "import_qdpx",
+    "export_qdpx",
+    "code_frequencies",
+    "code_cooccurrence",
+    "CODES_SEP",
+    "PATH_SEP",
+]
+
+#: Separator of the code paths in a quote's ``codes`` cell.
+CODES_SEP = "; "
+#: Quote extras read from a project: the paths of its codes, its source and positions.
+QDA_QUOTE_COLUMNS = ["codes", "source", "start", "end"]
+_DOC_SUFFIX = re.compile(r"\.(txt|docx?|rtf|odt|pdf|md|html?)$", re.IGNORECASE)
+_MAX_NAMED = 10
+_OWN_ORIGIN = "synergi-analysis"
+
+
+@dataclass(repr=False)
+class QdaStudy(Study):
+    """A `Study` read from a REFI-QDA project; ``project`` is what the file holds."""
+
+    project: QdaProject | None = None
+
+
+# -- mapping targets ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A column a project element can fill, and how its values are checked."""
+
+    column: str
+    label: str
+    dimension: Dimension | None = None
+    multi: bool = False
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_-]+", " ", str(name).strip().casefold())
+
+
+def _interview_targets(cb: Codebook) -> dict[str, _Target]:
+    """Normalised name -> target; columns win over labels when two share a name."""
+    targets: dict[str, _Target] = {}
+    dims = [d for d in cb.dimensions.values() if d.column]
+    state = cb.dimensions.get("journey_state")
+    by_column = {d.column: _Target(d.column, d.name, d, d.multi) for d in dims}
+    for stage in cb.stages:
+        by_column[stage] = _Target(stage, stage, state)
+    for col in ("age", "long_interview", "speaker"):
+        by_column[col] = _Target(col, col)
+    for col, target in by_column.items():
+        targets.setdefault(_norm(col), target)
+    for d in dims:
+        for name in (d.name, d.label_da, d.label_en):
+            targets.setdefault(_norm(name), by_column[d.column])
+    if "journey_stage" in cb:
+        for v in cb["journey_stage"].values:
+            if v.key in by_column:
+                for name in (v.da, v.en):
+                    targets.setdefault(_norm(name), by_column[v.key])
+    return targets
+
+
+def _quote_targets(cb: Codebook) -> dict[str, _Target]:
+    targets = {_norm("theme"): _Target("theme", "theme")}
+    if "journey_stage" in cb:
+        dim = cb["journey_stage"]
+        for name in ("stage", dim.name, dim.label_da, dim.label_en):
+            targets.setdefault(_norm(name), _Target("stage", "stage", dim))
+    return targets
+
+
+def _code_value(
+    path: tuple[str, ...], targets: dict[str, _Target], folders: frozenset[str] = frozenset()
+) -> tuple[_Target, str, str] | None:
+    """(target, value, parent) for a code path below a parent named after a target.
+
+    The parent must be a top-level code, or sit in a top-level folder (a code that
+    cannot itself be coded, as NVivo exports its roots): a theme deep in a
+    project's own codebook that happens to be called "age" is not the dimension.
+    The value is the child right below that parent, so deeper codes
+    (``Ydelse::Pas::Fornyelse``) count for it too.
+    """
+    depth = 2 if path and path[0] in folders else 1
+    for i, part in enumerate(path[: min(depth, len(path) - 1)]):
+        target = targets.get(_norm(part))
+        if target is not None:
+            return target, path[i + 1], PATH_SEP.join(path[: i + 1])
+    return None
+
+
+# -- the mapping --------------------------------------------------------------------
+
+
+@dataclass
+class _Interview:
+    id: str
+    label: str
+    sources: set[str] = field(default_factory=set)
+    values: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def add(self, column: str, value: str, how: str) -> None:
+        if str(value).strip() != "":
+            self.values.setdefault(column, []).append((str(value).strip(), how))
+
+
+@dataclass
+class _Mapping:
+    raw_interviews: pd.DataFrame
+    interview_rows: list[str]
+    raw_quotes: pd.DataFrame
+    quote_rows: list[str]
+    problems: list[Problem]
+    found: dict[str, list[str]]
+    unmapped_codes: list[str]
+    unmapped_variables: list[str]
+    unmapped_sets: list[str]
+    notes: list[str]
+
+
+def _doc_stem(name: str) -> str:
+    return _DOC_SUFFIX.sub("", name).strip() or name
+
+
+def _quote_selections(project: QdaProject) -> list[Selection]:
+    """Text selections, one per GUID: a PDF selection's text twin counts once."""
+    chosen: dict[str, Selection] = {}
+    for sel in project.selections:
+        text_kind = sel.kind == "PlainTextSelection" or (sel.kind == "PDFSelection" and sel.text)
+        if not text_kind:
+            continue
+        key = sel.guid or f"#{id(sel)}"
+        if key not in chosen or (chosen[key].text is None and sel.text is not None):
+            chosen[key] = sel
+    return list(chosen.values())
+
+
+def _build_interviews(project: QdaProject, quotes: list[Selection], notes: list[str]):
+    """The interviews and, for every selection GUID, the interview it belongs to."""
+    interviews: list[_Interview] = []
+    of_selection: dict[str, int] = {}
+    of_source: dict[str, list[int]] = {}
+    text_sources = {s.guid for s in project.sources if s.kind == "TextSource"}
+    text_sources |= {q.source for q in quotes}
+    if project.cases:
+        for case in project.cases:
+            i = len(interviews)
+            interviews.append(_Interview(case.name, f"case {case.name}", set(case.sources)))
+            for src in case.sources:
+                of_source.setdefault(src, []).append(i)
+        # The most specific membership wins: a selection reference, then a case
+        # code, then the whole source.
+        by_code: dict[str, list[int]] = {}
+        for i, case in enumerate(project.cases):
+            for code in case.codes:
+                by_code.setdefault(code, []).append(i)
+        ambiguous = 0
+        for sel in project.selections:
+            candidates = [
+                [i for i, c in enumerate(project.cases) if sel.guid in c.selections],
+                sorted({i for g in sel.codes for i in by_code.get(g, [])}),
+                of_source.get(sel.source, []),
+            ]
+            cases = next((c for c in candidates if c), None)
+            if cases:
+                of_selection[sel.guid] = cases[0]
+                ambiguous += len(set(cases)) > 1
+        if ambiguous:
+            notes.append(f"{ambiguous} selection(s) belong to several cases; each is given to "
+                         "the first case that claims it")
+        # Documents outside every case are not interviews, unless they hold quotes.
+        quote_guids = {q.guid for q in quotes}
+        loose = [s for s in project.sources
+                 if any(sel.guid in quote_guids and sel.guid not in of_selection
+                        for sel in s.selections)]
+        if loose:
+            names = ", ".join(repr(s.name) for s in loose[:_MAX_NAMED])
+            notes.append(f"{len(loose)} source(s) hold quotes of no case and are interviews of "
+                         f"their own: {names}")
+    else:
+        loose = [s for s in project.sources if s.guid in text_sources]
+    taken = Counter(iv.id for iv in interviews)
+    renamed = []
+    for src in loose:
+        i = len(interviews)
+        name = _doc_stem(src.name)
+        # Two documents with one name ("a.txt", "a.docx") must not merge into one interview.
+        taken[name] += 1
+        if taken[name] > 1:
+            renamed.append(f"{src.name!r} -> '{name} ({taken[name]})'")
+            name = f"{name} ({taken[name]})"
+        interviews.append(_Interview(name, f"source {src.name}", {src.guid}))
+        of_source.setdefault(src.guid, []).append(i)
+        for sel in src.selections:
+            of_selection.setdefault(sel.guid, i)
+    if renamed:
+        notes.append("interviews named after sources that share a name: " + ", ".join(renamed))
+    return interviews, of_selection, of_source
+
+
+def _resolve(values: list[tuple[str, str]], target: _Target) -> tuple[str, str | None]:
+    """The cell for a column given every value found for it, and a conflict message.
+
+    Spellings of one codebook value (``Pas``, ``pas``) agree; a multi-valued
+    dimension joins its values; anything else with two values is a conflict,
+    reported with where each value came from (never picked silently).
+    """
+    lookup = target.dimension.lookup() if target.dimension is not None else {}
+    distinct: dict[str, tuple[str, list[str]]] = {}
+    for value, how in values:
+        if target.column == "age":
+            key = value.lstrip("0") or "0"
+        else:
+            key = lookup.get(value.casefold(), value.casefold())
+        distinct.setdefault(key, (value, []))[1].append(how)
+    spellings = [v for v, _ in distinct.values()]
+    if target.multi:
+        return target.dimension.separator.join(spellings), None
+    if len(distinct) > 1:
+        listed = ", ".join(f"{v!r} ({hows[0]})" for v, hows in distinct.values())
+        return spellings[0], f"{len(distinct)} different values: {listed}; it takes one"
+    return spellings[0], None
+
+
+def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
+    notes: list[str] = []
+    problems: list[Problem] = []
+    targets = _interview_targets(cb)
+    qtargets = _quote_targets(cb)
+    qcolumns = {t.column: t for t in qtargets.values()}
+    quotes = _quote_selections(project)
+    interviews, of_selection, of_source = _build_interviews(project, quotes, notes)
+    found: dict[str, list[str]] = {}
+
+    def note_found(column: str, how: str) -> None:
+        found.setdefault(column, [])
+        if how not in found[column]:
+            found[column].append(how)
+
+    band = cb["age_band"].column if "age_band" in cb else None
+
+    def target_for(t: _Target, value: str) -> _Target:
+        # An exact age given where the age band is expected: the band is derived from it.
+        if t.column == band and value.strip().isdigit() and "age" in targets:
+            return targets["age"]
+        return t
+
+    # Case variables.
+    unmapped_variables: list[str] = []
+    for iv, case in zip(interviews, project.cases, strict=False):
+        for name, value in case.variables.items():
+            t = targets.get(_norm(name))
+            if t is None:
+                iv.extra[name] = value
+                if name not in unmapped_variables:
+                    unmapped_variables.append(name)
+                continue
+            t = target_for(t, value)
+            note_found(t.column, f"variable {name!r}")
+            iv.add(t.column, value, f"variable {name!r}")
+    for name, _type in project.variables.values():
+        t = targets.get(_norm(name))
+        if t is not None:
+            note_found(t.column, f"variable {name!r}")
+        elif name not in unmapped_variables:
+            unmapped_variables.append(name)
+
+    # Codes: parents named after a target, ATLAS.ti "Dimension::Value" names.
+    folders = frozenset(c.path[0] for c in project.codes.values()
+                        if len(c.path) == 1 and not c.codable)
+    mapped: set[str] = set()
+    for code in project.codes.values():
+        for group in (targets, qtargets):
+            hit = _code_value(code.path, group, folders)
+            if hit is not None:
+                mapped |= {code.path_name, hit[2]}
+                if group is targets:
+                    note_found(target_for(hit[0], hit[1]).column, f"code {hit[2]!r}")
+    unmapped_codes = [c.path_name for c in project.codes.values() if c.path_name not in mapped
+                      and not (len(c.path) == 1 and c.path[0] in folders)]
+    for sel in project.selections:
+        i = of_selection.get(sel.guid)
+        if i is None:
+            continue
+        for guid in sel.codes:
+            code = project.codes.get(guid)
+            hit = _code_value(code.path, targets, folders) if code is not None else None
+            if hit is not None:
+                t = target_for(hit[0], hit[1])
+                interviews[i].add(t.column, hit[1], f"code {code.path_name!r}")
+
+    # Sets named "dimension: value" (how ATLAS.ti exports document attributes).
+    unmapped_sets = []
+    for s in project.sets:
+        if ":" not in s.name or PATH_SEP in s.name:
+            continue
+        name, value = (p.strip() for p in s.name.split(":", 1))
+        t = targets.get(_norm(name))
+        if t is None:
+            unmapped_sets.append(s.name)
+            continue
+        t = target_for(t, value)
+        note_found(t.column, f"sets {name + ': …'!r}")
+        for src in s.sources:
+            for i in of_source.get(src, []):
+                interviews[i].add(t.column, value, f"set {s.name!r}")
+
+    # The raw interview frame, one row per interview, cells as text.
+    by_column = {t.column: t for t in targets.values()}
+    columns = [INTERVIEW_ID] + list(dict.fromkeys(t.column for t in targets.values()))
+    extras = list(dict.fromkeys(k for iv in interviews for k in iv.extra))
+    rows = []
+    for iv in interviews:
+        row = dict.fromkeys(columns, "")
+        row[INTERVIEW_ID] = iv.id
+        for column, values in iv.values.items():
+            row[column], conflict = _resolve(values, by_column[column])
+            if conflict:
+                problems.append(Problem(project.file, iv.label, column, conflict))
+        for name in extras:
+            row[name] = iv.extra.get(name, "")
+        rows.append(row)
+    raw_interviews = pd.DataFrame(rows, columns=columns + extras, dtype=object)
+
+    # Quotes, in reading order: interview, source, position.
+    source_order = {s.guid: k for k, s in enumerate(project.sources)}
+    source_name = {s.guid: s.name for s in project.sources}
+    own = project.origin.casefold().startswith(_OWN_ORIGIN)
+    qrows, qlabels, order = [], [], []
+    no_text = unknown_codes = 0
+    for n, sel in enumerate(quotes):
+        i = of_selection.get(sel.guid)
+        if i is None:
+            continue
+        text = sel.text
+        if text is None or not text.strip():
+            no_text += 1
+            text = sel.name or sel.description or "(the text is not in the project)"
+        paths, stage, theme = [], [], []
+        for guid in sel.codes:
+            code = project.codes.get(guid)
+            if code is None:
+                unknown_codes += 1
+                continue
+            if code.path_name not in paths:
+                paths.append(code.path_name)
+            hit = _code_value(code.path, qtargets, folders)
+            if hit is not None:
+                (stage if hit[0].column == "stage" else theme).append(
+                    (hit[1], f"code {code.path_name!r}"))
+        quote_id = sel.name if own and sel.name else sel.guid
+        row = {"quote_id": quote_id, INTERVIEW_ID: interviews[i].id, "text": text,
+               "stage": "", "theme": ""}
+        for column, values in (("stage", stage), ("theme", theme)):
+            if values:
+                row[column], conflict = _resolve(values, qcolumns[column])
+                if conflict:
+                    problems.append(Problem(project.file, f"selection {quote_id}", column,
+                                            conflict))
+        row.update(codes=CODES_SEP.join(paths), source=source_name.get(sel.source, ""),
+                   start=sel.start, end=sel.end)
+        qrows.append(row)
+        qlabels.append(f"selection {quote_id}")
+        order.append((i, source_order.get(sel.source, 0), sel.start or 0, sel.end or 0, n))
+    ranked = sorted(range(len(qrows)), key=order.__getitem__)
+    raw_quotes = pd.DataFrame([qrows[k] for k in ranked],
+                              columns=["quote_id", INTERVIEW_ID, "text", "stage", "theme",
+                                       *QDA_QUOTE_COLUMNS])
+    raw_quotes["start"] = raw_quotes["start"].astype("Int64")
+    raw_quotes["end"] = raw_quotes["end"].astype("Int64")
+    quote_rows = [qlabels[k] for k in ranked]
+
+    if project.missing_texts:
+        names = ", ".join(repr(n) for n in list(project.missing_texts)[:_MAX_NAMED])
+        notes.append(f"the text of {len(project.missing_texts)} source(s) is not in the "
+                     f"project ({names})")
+    if no_text:
+        notes.append(f"{no_text} selection(s) have no text in the project; their quote text is "
+                     "the selection's name")
+    regions = [s for s in project.selections
+               if s.kind != "PlainTextSelection" and not (s.kind == "PDFSelection" and s.text)]
+    if regions:
+        kinds = ", ".join(sorted({s.kind for s in regions}))
+        notes.append(f"{len(regions)} selection(s) without text ({kinds}) are not quotes; their "
+                     "codes still give interviews their values")
+    if unknown_codes:
+        notes.append(f"{unknown_codes} coding(s) refer to codes that are not in the project's "
+                     "codebook; left out")
+    return _Mapping(raw_interviews, [iv.label for iv in interviews], raw_quotes, quote_rows,
+                    problems, found, unmapped_codes, unmapped_variables, unmapped_sets,
+                    notes + project.warnings)
+
+
+def _blank_required(mapping: _Mapping, cb: Codebook) -> dict[str, list[str]]:
+    """Required column -> labels of the interviews the project gives no value for it."""
+    raw = mapping.raw_interviews
+    band = cb["age_band"].column if "age_band" in cb else None
+    blank: dict[str, list[str]] = {}
+    for d in cb.dimensions.values():
+        if not (d.column and d.required and d.column in raw):
+            continue
+        empty = raw[d.column].astype(str).str.strip() == ""
+        if d.column == band and "age" in raw:
+            empty &= raw["age"].astype(str).str.strip() == ""
+        if empty.any():
+            blank[d.column] = [r for r, e in zip(mapping.interview_rows, empty, strict=True) if e]
+    return blank
+
+
+def _validate(mapping: _Mapping, cb: Codebook, file: str):
+    """Validate the raw frames like CSV data.
+
+    Returns the frames, the problems (unknown values, conflicts) and the blank
+    required cells, which a project often has (documents that are not interviews,
+    dimensions coded elsewhere): `load_qdpx` warns about those, `mapping_report`
+    lists them as problems.
+    """
+    interviews, problems = validate_interviews(mapping.raw_interviews, cb, file=file,
+                                               rows=mapping.interview_rows)
+    blank = _blank_required(mapping, cb)
+    cells = {(row, col) for col, rows in blank.items() for row in rows}
+    problems = [p for p in problems if (p.row, p.column) not in cells]
+    ids = interviews[INTERVIEW_ID] if INTERVIEW_ID in interviews else []
+    quotes, quote_problems = validate_quotes(mapping.raw_quotes, cb, ids, file=file,
+                                             rows=mapping.quote_rows, interviews_file=file)
+    for col in ("start", "end"):
+        quotes[col] = mapping.raw_quotes[col].reset_index(drop=True)
+    return interviews, quotes, mapping.problems + problems + quote_problems, blank
+
+
+def _unmapped_warnings(mapping: _Mapping, cb: Codebook,
+                       blank: dict[str, list[str]]) -> list[str]:
+    warnings = []
+    for col, rows in blank.items():
+        if col in mapping.found or (col == "age_band" and "age" in mapping.found):
+            shown = ", ".join(rows[:_MAX_NAMED]) + (", ..." if len(rows) > _MAX_NAMED else "")
+            warnings.append(f"{col}: no value for {len(rows)} interview(s): {shown}")
+    missing = [d.name for d in cb.dimensions.values() if d.column and d.column not in mapping.found]
+    if "age_band" in missing and "age" in mapping.found:
+        missing.remove("age_band")
+    stages = [s for s in cb.stages if s in mapping.found]
+    if cb.stages and not stages:
+        missing.append("journey states")
+    if missing:
+        warnings.append("not in the project (interviews have no value for them): "
+                        + ", ".join(missing))
+    if mapping.unmapped_codes:
+        n = len(mapping.unmapped_codes)
+        shown = ", ".join(mapping.unmapped_codes[:_MAX_NAMED]) + (", ..." if n > _MAX_NAMED else "")
+        warnings.append(f"{n} code(s) map onto no dimension of the codebook (kept as quote "
+                        f"codes): {shown}")
+    if mapping.unmapped_variables:
+        warnings.append("variables the codebook does not have (kept as interview columns): "
+                        + ", ".join(mapping.unmapped_variables))
+    if mapping.unmapped_sets:
+        warnings.append("sets that name no dimension of the codebook: "
+                        + ", ".join(mapping.unmapped_sets))
+    return warnings
+
+
+def _read(path, codebook) -> tuple[QdaProject, Codebook, Path]:
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise StudyError(f"{path}: no such file or folder")
+    cb_path = Path(codebook) if codebook else shipped_data_dir() / "codebook.yml"
+    return read_project(path), load_codebook(cb_path), cb_path
+
+
+def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
+    """Load a REFI-QDA project (``.qdpx``, or a ``.qde`` beside its ``sources/``) as a study.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The project, as exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qc.
+    codebook : str or pathlib.Path, optional
+        The codebook to map onto; default: the shipped one.
+
+    Returns
+    -------
+    QdaStudy
+        A `Study` whose ``interviews`` come from the cases (or text sources) and
+        whose ``quotes`` are the text selections, with the columns of
+        `validate_quotes` plus ``codes`` (code paths joined by ``"; "``),
+        ``source``, ``start`` and ``end`` (positions as the file gives them);
+        ``warnings`` lists what does not map onto the codebook; ``project`` is
+        the project as read.
+
+    Raises
+    ------
+    StudyError
+        The file cannot be read, or is refused as unsafe.
+    ValidationError
+        A value breaks the codebook, e.g.
+        ``project.qdpx:case Anna:service: unknown service 'Passs'; did you mean 'pas'?``
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from synergi_analysis import load_study
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     study = load_qdpx(export_qdpx(load_study(), Path(tmp) / "study.qdpx"))
+    >>> len(study.interviews), len(study.quotes), study.warnings
+    (45, 20, [])
+    >>> study.quotes.loc[0, ["quote_id", "interview_id", "codes"]].tolist()
+    ['Q02', 'I01', 'theme::oplagt-synergi']
+    """
+    project, cb, cb_path = _read(path, codebook)
+    mapping = _map_project(project, cb)
+    interviews, quotes, problems, blank = _validate(mapping, cb, project.file)
+    if problems:
+        raise ValidationError(problems)
+    return QdaStudy(
+        codebook=cb,
+        interviews=interviews,
+        quotes=quotes,
+        source=str(path),
+        files={"codebook": cb_path, "project": Path(path)},
+        warnings=mapping.notes + _unmapped_warnings(mapping, cb, blank),
+        folder=None,
+        project=project,
+    )
+
+
+def mapping_report(
+    path: str | Path, *, codebook: str | Path | None = None
+) -> tuple[pd.DataFrame, list[Problem], QdaProject]:
+    """What of a project maps onto the codebook, dimension by dimension, and what does not.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per column of the interview table the codebook defines:
+        ``dimension``, ``column``, ``found_as`` (the variables, codes or sets that
+        fill it, ``-`` when none does), ``interviews`` (how many have a value),
+        ``unknown`` (how many of those values the codebook does not know).
+    problems : list of Problem
+        Every value that breaks the codebook, and every code, variable and set
+        that maps onto nothing (and each required dimension the project lacks).
+    project : QdaProject
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from synergi_analysis import load_study
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
+    ...     table, problems, _ = mapping_report(path)
+    >>> table.loc[0, ["dimension", "found_as"]].tolist(), int(table.loc[0, "interviews"])
+    (['site', "variable 'site'"], 45)
+    >>> problems
+    []
+    """
+    project, cb, _ = _read(path, codebook)
+    mapping = _map_project(project, cb)
+    _, _, problems, blank = _validate(mapping, cb, project.file)
+    file = project.file
+    unknown = Counter(p.column for p in problems if str(p.message).startswith("unknown "))
+    rows = []
+    raw = mapping.raw_interviews
+    names = {d.column: d.name for d in cb.dimensions.values() if d.column}
+    for column in [c for c in raw.columns if c != INTERVIEW_ID and c in _all_columns(cb)]:
+        rows.append({
+            "dimension": names.get(column, column),
+            "column": column,
+            "found_as": "; ".join(mapping.found.get(column, [])) or "-",
+            "interviews": int((raw[column].astype(str).str.strip() != "").sum()),
+            "unknown": int(unknown.get(column, 0)),
+        })
+    table = pd.DataFrame(rows, columns=["dimension", "column", "found_as", "interviews",
+                                        "unknown"])
+    extra = []
+    for d in cb.dimensions.values():
+        if d.column and d.required and d.column not in mapping.found and not (
+                d.name == "age_band" and "age" in mapping.found):
+            extra.append(Problem(file, None, d.column,
+                                 f"required dimension {d.name!r} is not in the project"))
+    for col, labels in blank.items():
+        if col in mapping.found or (col == "age_band" and "age" in mapping.found):
+            extra += [Problem(file, r, col, f"{col} has no value") for r in labels]
+    extra += [Problem(file, f"code {c}", None, "maps onto no dimension of the codebook")
+              for c in mapping.unmapped_codes]
+    extra += [Problem(file, f"variable {v}", None, "maps onto no column of the codebook")
+              for v in mapping.unmapped_variables]
+    extra += [Problem(file, f"set {s}", None, "names no dimension of the codebook")
+              for s in mapping.unmapped_sets]
+    return table, problems + extra, project
+
+
+def _all_columns(cb: Codebook) -> list[str]:
+    return [*(d.column for d in cb.dimensions.values() if d.column), *cb.stages,
+            "age", "long_interview", "speaker"]
+
+
+# -- writing a study folder ---------------------------------------------------------
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = s.map({True: "true", False: "false"})
+        else:
+            out[col] = s.astype(object).where(s.notna(), "").astype(str)
+    return out
+
+
+def import_qdpx(
+    path: str | Path, out: str | Path, *, codebook: str | Path | None = None,
+    overwrite: bool = False,
+) -> QdaStudy:
+    """Write a project as a study folder: ``interviews.csv``, ``quotes.csv``, ``codebook.yml``.
+
+    The folder loads with `load_study` once it validates (a project coded with
+    its own themes leaves the codebook's columns blank, to be filled in by hand).
+
+    Raises
+    ------
+    StudyError
+        The project cannot be read, or the folder already holds a study and
+        ``overwrite`` is False.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from synergi_analysis import load_study
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
+    ...     _ = import_qdpx(path, Path(tmp) / "study")
+    ...     sorted(p.name for p in (Path(tmp) / "study").iterdir())
+    ['codebook.yml', 'interviews.csv', 'quotes.csv']
+    """
+    study = load_qdpx(path, codebook=codebook)
+    out = Path(out).expanduser()
+    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml"]
+    existing = [p.name for p in targets if p.exists()]
+    if existing and not overwrite:
+        raise StudyError(f"{out}: already holds {', '.join(existing)}; choose another folder "
+                         "or overwrite")
+    out.mkdir(parents=True, exist_ok=True)
+    _as_text(study.interviews).to_csv(targets[0], index=False, lineterminator="\n")
+    _as_text(study.quotes).to_csv(targets[1], index=False, lineterminator="\n")
+    if study.codebook.path is not None:
+        shutil.copyfile(study.codebook.path, targets[2])
+    return study
+
+
+# -- code tables --------------------------------------------------------------------
+
+
+def _quote_codes(data: pd.DataFrame, *, aggregate: bool) -> pd.DataFrame:
+    """Long view: one row per (quote, interview, code path)."""
+    for col in ("codes", INTERVIEW_ID):
+        if col not in data.columns:
+            raise ValueError(
+                f"data has no {col!r} column: code tables need quotes read from a QDA "
+                "project (load_qdpx, or a folder written by import-qdpx)"
+            )
+    codes = data["codes"].fillna("").astype(str).str.split(CODES_SEP.strip())
+    counts = codes.str.len().to_numpy()
+    long = pd.DataFrame({
+        "quote": np.arange(len(data)).repeat(counts),
+        INTERVIEW_ID: data[INTERVIEW_ID].astype(str).to_numpy().repeat(counts),
+        "code": [c.strip() for cs in codes for c in cs],
+    })
+    long = long[long["code"] != ""]
+    if aggregate:
+        parts = long["code"].str.split(PATH_SEP)
+        lengths = parts.str.len()
+        long = long.iloc[np.arange(len(long)).repeat(lengths.to_numpy())].copy()
+        long["code"] = [PATH_SEP.join(p[:k]) for p, n in zip(parts, lengths, strict=True)
+                        for k in range(1, n + 1)]
+    return long.drop_duplicates(["quote", "code"]).reset_index(drop=True)
+
+
+def _code_order(long: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
+    """Project order where given, else tree order; every parent of a used code included."""
+    used = list(dict.fromkeys(long["code"]))
+    if codes is not None:
+        given = list(dict.fromkeys(str(c) for c in codes))
+        return given + [c for c in used if c not in set(given)]
+    parents = {PATH_SEP.join(c.split(PATH_SEP)[:k]) for c in used
+               for k in range(1, c.count(PATH_SEP) + 2)}
+    return sorted(parents, key=lambda c: [p.casefold() for p in c.split(PATH_SEP)])
+
+
+def code_frequencies(
+    data: pd.DataFrame,
+    *,
+    interviews: Sequence[str] | None = None,
+    codes: Sequence[str] | None = None,
+    aggregate: bool = False,
+    lang: str = "da",
+) -> pd.DataFrame:
+    """Count the selections coded with each QDA code, interview by interview.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Quotes with ``interview_id`` and ``codes`` (code paths joined by ``"; "``),
+        as `load_qdpx` gives them.
+    interviews : sequence of str, optional
+        The interview columns, in order (default: those in ``data``, in order).
+        Pass ``study.interviews["interview_id"]`` to show interviews without quotes.
+    codes : sequence of str, optional
+        The code rows, in order (default: every code in ``data`` and its parents, in
+        tree order). Pass ``study.project.code_paths`` to list unused codes too.
+    aggregate : bool
+        Count a selection coded with a child code under each of its parents as well
+        (once per selection).
+    lang : {"da", "en"}
+        Language of the total column's name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``code`` (the code's path, ``Parent::Child``, so the hierarchy reads
+        from it), one int64 column per interview with the number of its selections
+        coded with the code, and a total column (``Antal``/``Total``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> quotes = pd.DataFrame({"interview_id": ["A", "A", "B"],
+    ...     "codes": ["Health::Diet; Wellbeing", "Health", "Health::Diet"]})
+    >>> table = code_frequencies(quotes, lang="en")
+    >>> table.index.tolist(), table.columns.tolist()
+    (['Health', 'Health::Diet', 'Wellbeing'], ['A', 'B', 'Total'])
+    >>> table.loc["Health::Diet"].tolist()
+    [1, 1, 2]
+    """
+    from synergi_analysis.patterns import TOTAL
+
+    _check_lang(lang)
+    long = _quote_codes(data, aggregate=aggregate)
+    order = _code_order(long, codes)
+    ids = (list(dict.fromkeys(str(i) for i in interviews)) if interviews is not None
+           else list(dict.fromkeys(data[INTERVIEW_ID].astype(str))))
+    table = (pd.crosstab(long["code"], long[INTERVIEW_ID])
+             .reindex(index=order, columns=ids, fill_value=0).fillna(0).astype("int64"))
+    table[TOTAL[lang]] = table.sum(axis=1).astype("int64")
+    table.index.name = "code"
+    table.columns.name = INTERVIEW_ID
+    return table
+
+
+def code_cooccurrence(
+    data: pd.DataFrame, *, codes: Sequence[str] | None = None, aggregate: bool = False
+) -> pd.DataFrame:
+    """Pairs of QDA codes that share selections or interviews.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Quotes with ``interview_id`` and ``codes``, as `load_qdpx` gives them.
+    codes : sequence of str, optional
+        Code order, used to order each pair and to break ties.
+    aggregate : bool
+        Let a selection coded with a child code count for its parents too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair that shares at least one interview: ``code_a``, ``code_b``
+        (``code_a`` first in code order), ``selections`` (selections coded with
+        both) and ``interviews`` (interviews where both occur), int64, sorted by
+        ``selections`` then ``interviews``, largest first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> quotes = pd.DataFrame({"interview_id": ["A", "A", "B"],
+    ...     "codes": ["Diet; Mood", "Sleep", "Diet; Mood; Sleep"]})
+    >>> code_cooccurrence(quotes)
+      code_a code_b  selections  interviews
+    0   Diet   Mood           2           2
+    1   Diet  Sleep           1           2
+    2   Mood  Sleep           1           2
+    """
+    long = _quote_codes(data, aggregate=aggregate)
+    columns = ["code_a", "code_b", "selections", "interviews"]
+    if long.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in columns[2:] else object)
+                             for c in columns})
+    order = [c for c in _code_order(long, codes) if c in set(long["code"])]
+    by_quote = (pd.crosstab(long["quote"], long["code"]) > 0).reindex(columns=order)
+    by_interview = (pd.crosstab(long[INTERVIEW_ID], long["code"]) > 0).reindex(columns=order)
+    q = by_quote.to_numpy(dtype="int64")
+    v = by_interview.to_numpy(dtype="int64")
+    sel, inter = q.T @ q, v.T @ v
+    a, b = np.triu_indices(len(order), k=1)
+    keep = inter[a, b] > 0
+    a, b = a[keep], b[keep]
+    table = pd.DataFrame({
+        "code_a": np.array(order, dtype=object)[a],
+        "code_b": np.array(order, dtype=object)[b],
+        "selections": sel[a, b].astype("int64"),
+        "interviews": inter[a, b].astype("int64"),
+        "_a": a, "_b": b,
+    })
+    table = table.sort_values(["selections", "interviews", "_a", "_b"],
+                              ascending=[False, False, True, True], kind="stable")
+    return table[columns].reset_index(drop=True)
+
+
+# -- export -------------------------------------------------------------------------
+
+_GUID_NS = uuid.UUID("6f1d3c1e-8a57-4f0e-9a43-2b8e5c0d7a11")
+
+
+def _guid(*parts: object) -> str:
+    return str(uuid.uuid5(_GUID_NS, "\x1f".join(str(p) for p in parts)))
+
+
+def _variable_type(column: str, s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "Boolean"
+    if pd.api.types.is_integer_dtype(s):
+        return "Integer"
+    if pd.api.types.is_float_dtype(s):
+        return "Float"
+    return "Text"
+
+
+def _cell(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    text = str(value)
+    return text if text != "" else None
+
+
+def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a study as a REFI-QDA project (``.qdpx``) that QDA tools can open.
+
+    Each interview is a ``Case`` (named by its ``interview_id``) with one
+    ``Variable`` per column of the interview table, and a ``TextSource`` holding
+    its quotes, separated by blank lines; each quote is a ``PlainTextSelection``
+    (named by its ``quote_id``) coded with its journey stage (under the journey
+    stage dimension's label), its theme (under ``theme``) and, for a study read
+    from a project, the codes of its ``codes`` column. `load_qdpx` reads the file
+    back to the same interviews and quotes.
+
+    Parameters
+    ----------
+    study : Study
+    path : str or pathlib.Path
+        The ``.qdpx`` to write.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, zipfile
+    >>> from synergi_analysis import load_study
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
+    ...     names = zipfile.ZipFile(path).namelist()
+    >>> names[0], len(names)
+    ('project.qde', 46)
+    """
+    from synergi_analysis import __version__
+
+    path = Path(path).expanduser()
+    if path.exists() and not overwrite:
+        raise StudyError(f"{path}: already exists; choose another name or overwrite")
+    cb = study.codebook
+    interviews, quotes = study.interviews, study.quotes
+    ET.register_namespace("", NS)
+
+    def q(tag: str) -> str:
+        return f"{{{NS}}}{tag}"
+
+    root = ET.Element(q("Project"), {
+        "name": cb.title() or "synergi-analysis study",
+        "origin": f"{_OWN_ORIGIN} {__version__}",
+    })
+    user = _guid("user")
+    ET.SubElement(ET.SubElement(root, q("Users")), q("User"), {"guid": user,
+                                                              "name": _OWN_ORIGIN})
+
+    # Code paths per quote: stage, theme and any codes the study was read with.
+    quote_paths: list[list[tuple[str, ...]]] = []
+    stage_dim = cb["journey_stage"] if "journey_stage" in cb else None
+    tree: dict[tuple[str, ...], None] = {}
+    if stage_dim is not None and "stage" in quotes:
+        tree[(stage_dim.label_da,)] = None
+        for v in stage_dim.values:
+            tree[(stage_dim.label_da, v.da)] = None
+    for _, row in quotes.iterrows():
+        paths: list[tuple[str, ...]] = []
+        for code in str(row.get("codes") or "").split(CODES_SEP.strip()):
+            if code.strip():
+                paths.append(tuple(p.strip() for p in code.strip().split(PATH_SEP)))
+        stage = _cell(row.get("stage"))
+        if stage is not None and stage_dim is not None:
+            paths.append((stage_dim.label_da, cb.label("journey_stage", stage)))
+        theme = _cell(row.get("theme"))
+        if theme is not None:
+            paths.append(("theme", theme))
+        paths = list(dict.fromkeys(paths))
+        for p in paths:
+            for k in range(1, len(p) + 1):
+                tree.setdefault(p[:k], None)
+        quote_paths.append(paths)
+    codes_elem = ET.SubElement(ET.SubElement(root, q("CodeBook")), q("Codes"))
+    code_elems: dict[tuple[str, ...], ET.Element] = {}
+    for p in tree:
+        parent = code_elems.get(p[:-1], codes_elem)
+        code_elems[p] = ET.SubElement(parent, q("Code"), {
+            "guid": _guid("code", *p), "name": p[-1], "isCodable": "true"})
+
+    columns = [c for c in interviews.columns if c != INTERVIEW_ID]
+    variables = ET.SubElement(root, q("Variables"))
+    for col in columns:
+        ET.SubElement(variables, q("Variable"), {
+            "guid": _guid("variable", col), "name": col,
+            "typeOfVariable": _variable_type(col, interviews[col])})
+    cases = ET.SubElement(root, q("Cases"))
+    sources = ET.SubElement(root, q("Sources"))
+    texts: dict[str, str] = {}
+    by_interview = {k: g for k, g in quotes.groupby(INTERVIEW_ID, sort=False)} if len(
+        quotes) else {}
+    paths_of = dict(zip(quotes.index, quote_paths, strict=True))
+    for _, iv in interviews.iterrows():
+        iid = str(iv[INTERVIEW_ID])
+        case = ET.SubElement(cases, q("Case"), {"guid": _guid("case", iid), "name": iid})
+        for col in columns:
+            value = _cell(iv[col])
+            if value is None:
+                continue
+            kind = _variable_type(col, interviews[col])
+            vv = ET.SubElement(case, q("VariableValue"))
+            ET.SubElement(vv, q("VariableRef"), {"targetGUID": _guid("variable", col)})
+            ET.SubElement(vv, q(f"{kind}Value")).text = value
+        source_guid = _guid("source", iid)
+        ET.SubElement(case, q("SourceRef"), {"targetGUID": source_guid})
+        text_guid = _guid("text", iid)
+        source = ET.SubElement(sources, q("TextSource"), {
+            "guid": source_guid, "name": iid,
+            "plainTextPath": f"internal://{text_guid}.txt"})
+        parts: list[str] = []
+        pos = 0
+        group = by_interview.get(iv[INTERVIEW_ID])
+        for idx, quote in (group.iterrows() if group is not None else []):
+            text = str(quote["text"])
+            if parts:
+                pos += 2
+            start, end = pos, pos + len(text)
+            parts.append(text)
+            pos = end
+            qid = str(quote["quote_id"])
+            sel = ET.SubElement(source, q("PlainTextSelection"), {
+                "guid": _guid("selection", qid), "name": qid,
+                "startPosition": str(start), "endPosition": str(end)})
+            for p in paths_of[idx]:
+                coding = ET.SubElement(sel, q("Coding"), {
+                    "guid": _guid("coding", qid, *p), "creatingUser": user})
+                ET.SubElement(coding, q("CodeRef"), {"targetGUID": _guid("code", *p)})
+        texts[f"sources/{text_guid}.txt"] = "\n\n".join(parts)
+    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", xml)
+        for name, text in texts.items():
+            zf.writestr(name, text.encode("utf-8"))
+    tmp.replace(path)
+    return path
