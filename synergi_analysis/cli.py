@@ -127,7 +127,10 @@ def _load(args: argparse.Namespace):
 def _cmd_validate(args: argparse.Namespace) -> int:
     from synergi_analysis.load import load_study
 
-    study = load_study(args.path if args.path is not None else args.data)
+    target = args.path if args.path is not None else args.data
+    if target is not None and str(target).lower().endswith((".qdpx", ".qde")):
+        return _validate_qdpx(target)
+    study = load_study(target)
     iv = study.interviews
     print(
         f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "
@@ -185,6 +188,121 @@ def build_parser() -> argparse.ArgumentParser:
     for register in _SUBCOMMANDS:
         register(sub, _add_data_option)
     return parser
+
+
+# -- qdpx: REFI-QDA projects (synergi_analysis.qdpx) --------------------------------
+
+
+def _project_codes(study) -> list[str] | None:
+    project = getattr(study, "project", None)
+    return project.code_paths if project is not None else None
+
+
+_AGGREGATE = (("--aggregate",), {
+    "action": "store_true",
+    "help": "count a selection coded with a child code under each of its parents too"})
+
+
+@table_command(
+    "code-frequencies",
+    "QDA codes × interviews: how many selections carry each code (paths Parent::Child)",
+    _AGGREGATE,
+    index_name="code",
+)
+def _code_frequencies(study, args):
+    from synergi_analysis.qdpx import code_frequencies
+
+    return code_frequencies(study.quotes, interviews=study.interviews["interview_id"],
+                            codes=_project_codes(study), aggregate=args.aggregate,
+                            lang=_lang(args))
+
+
+@table_command(
+    "code-cooccurrence",
+    "pairs of QDA codes that share selections or interviews",
+    _AGGREGATE,
+)
+def _code_cooccurrence(study, args):
+    from synergi_analysis.qdpx import code_cooccurrence
+
+    return code_cooccurrence(study.quotes, codes=_project_codes(study),
+                             aggregate=args.aggregate)
+
+
+def _project_line(project) -> str:
+    c = project.summary()
+    origin = f" ({project.origin})" if project.origin else ""
+    return (
+        f"{project.file}{origin}: {c['sources']} sources ({c['text_sources']} text), "
+        f"{c['selections']} selections, {c['codings']} codings over {c['codes_used']} of "
+        f"{c['codes']} codes; positions read as {project.offsets}"
+    )
+
+
+def _validate_qdpx(target) -> int:
+    """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what not."""
+    from synergi_analysis.qdpx import mapping_report
+
+    table, problems, project = mapping_report(target)
+    print(_project_line(project))
+    print(format_table(table, "text"))
+    if problems:
+        print(str(ValidationError(problems)), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{project.file}: valid: every variable, code and set maps onto the codebook")
+    return EXIT_OK
+
+
+def _cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from synergi_analysis.qdpx import import_qdpx
+
+    study = import_qdpx(args.project, args.out, codebook=args.codebook, overwrite=args.force)
+    print(_project_line(study.project))
+    print(f"wrote {args.out}: interviews.csv ({len(study.interviews)} interviews), "
+          f"quotes.csv ({len(study.quotes)} quotes), codebook.yml")
+    iv = study.interviews
+    blank = [d.column for d in study.codebook.dimensions.values()
+             if d.required and d.column in iv and iv[d.column].isna().any()]
+    if blank:
+        print(f"to do: {', '.join(blank)} are blank for some interviews; fill them in, "
+              f"then run: synergi validate {args.out}")
+    for warning in study.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_export_qdpx(args: argparse.Namespace) -> int:
+    from synergi_analysis.qdpx import export_qdpx
+
+    study = _load(args)
+    path = export_qdpx(study, args.out, overwrite=args.force)
+    print(f"wrote {path}: {len(study.interviews)} cases with their variables, "
+          f"{len(study.quotes)} quotes as coded selections")
+    return EXIT_OK
+
+
+@subcommand
+def _register_qdpx(sub, add_data_option) -> None:
+    p = sub.add_parser(
+        "import-qdpx", help="write a REFI-QDA project (.qdpx/.qde) as a study folder",
+        description="Read a project exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qc and "
+                    "write interviews.csv, quotes.csv and a copy of the codebook to FOLDER.")
+    p.add_argument("project", help="the .qdpx file (or a .qde beside its sources/ folder)")
+    p.add_argument("--out", required=True, metavar="FOLDER", help="the study folder to write")
+    p.add_argument("--codebook", metavar="FILE", default=None,
+                   help="the codebook to map onto (default: the shipped one)")
+    p.add_argument("--force", action="store_true", help="overwrite a study already in FOLDER")
+    p.set_defaults(func=_cmd_import_qdpx)
+
+    p = sub.add_parser(
+        "export-qdpx", help="write a study as a REFI-QDA project (.qdpx)",
+        description="Write the study as a .qdpx that QDA tools open: one case per interview "
+                    "with its coded dimensions as variables, one text source per interview "
+                    "holding its quotes, each quote a coded selection.")
+    add_data_option(p)
+    p.add_argument("--out", required=True, metavar="FILE.qdpx", help="the project to write")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_cmd_export_qdpx)
 
 
 def main(argv: list[str] | None = None) -> int:
