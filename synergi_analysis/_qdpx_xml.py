@@ -14,8 +14,15 @@ one is defensive throughout:
 
 Every refusal is a `StudyError` saying what was wrong. The result is a
 `QdaProject`: the project's codes, sources with their texts, selections with
-their codings, cases with their variables, and sets, with GUIDs normalised
-(no braces, lower case) and positions converted to indices into the Python text.
+their codings and selected text, cases with their variables, and sets, with
+GUIDs normalised (no braces, lower case) and names in Unicode NFC.
+
+What real exports do differently from the standard is tolerated: the project
+file named ``project.qde``, ``Project.qde`` or after the project; ``sources/``
+or ``Sources/``; ``plainTextPath`` as ``internal://``, ``relative:///`` (looked
+up inside the project, then as a ``.txt`` file inside the project's
+``basePath``) or a bare file name; text embedded as ``PlainTextContent``; source
+files in UTF-8 with or without a BOM (or UTF-16 with one; cp1252 as a last resort).
 """
 
 from __future__ import annotations
@@ -212,6 +219,7 @@ class _Zip:
     def __init__(self, path: Path):
         self.label = path.name
         self.budget = _Budget(self.label)
+        self.texts: dict[str, str | None] = {}
         try:
             self.zip = zipfile.ZipFile(path)
             infos = self.zip.infolist()
@@ -283,6 +291,7 @@ class _Folder:
         self.label = path.name
         self.path = path
         self.budget = _Budget(self.label)
+        self.texts: dict[str, str | None] = {}
         self.folder = path.resolve().parent
         self.sources = None
         for child in sorted(self.folder.iterdir()):
@@ -531,6 +540,9 @@ def _load_text(container, project: QdaProject, base_path: str, ref: str,
             f"source {owner!r}: its text is an external file ({ref}), which is not read"
         )
         return None
+    # A transcript and its text source often share one file: read it once.
+    if ref in container.texts:
+        return container.texts[ref]
     data = container.find(rest, kind)
     if data is None and kind == "relative" and base_path and rest.lower().endswith(".txt"):
         root = Path(base_path)
@@ -540,8 +552,8 @@ def _load_text(container, project: QdaProject, base_path: str, ref: str,
                 data = _read_bounded(found, container.budget)
     if data is None:
         project.missing_texts.setdefault(owner, ref)
-        return None
-    return _decode(data)
+    container.texts[ref] = None if data is None else _decode(data)
+    return container.texts[ref]
 
 
 def _read_bounded(path: Path, budget: _Budget) -> bytes:

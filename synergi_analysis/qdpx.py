@@ -881,6 +881,18 @@ def _variable_type(column: str, s: pd.Series) -> str:
     return "Text"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str, where: str) -> str:
+    """``text`` when XML 1.0 can hold it; a control character is refused, never dropped."""
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise StudyError(f"{where}: holds the control character {bad.group()!r}, which a "
+                         "QDA project cannot store; remove it first")
+    return text
+
+
 def _cell(value) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -973,7 +985,8 @@ def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> P
     for p in tree:
         parent = code_elems.get(p[:-1], codes_elem)
         code_elems[p] = ET.SubElement(parent, q("Code"), {
-            "guid": _guid("code", *p), "name": p[-1], "isCodable": "true"})
+            "guid": _guid("code", *p), "name": _xml_text(p[-1], f"code {PATH_SEP.join(p)!r}"),
+            "isCodable": "true"})
 
     columns = [c for c in interviews.columns if c != INTERVIEW_ID]
     variables = ET.SubElement(root, q("Variables"))
@@ -989,7 +1002,8 @@ def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> P
     paths_of = dict(zip(quotes.index, quote_paths, strict=True))
     for _, iv in interviews.iterrows():
         iid = str(iv[INTERVIEW_ID])
-        case = ET.SubElement(cases, q("Case"), {"guid": _guid("case", iid), "name": iid})
+        case = ET.SubElement(cases, q("Case"), {"guid": _guid("case", iid),
+                                                "name": _xml_text(iid, f"interview {iid!r}")})
         for col in columns:
             value = _cell(iv[col])
             if value is None:
@@ -997,7 +1011,8 @@ def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> P
             kind = _variable_type(col, interviews[col])
             vv = ET.SubElement(case, q("VariableValue"))
             ET.SubElement(vv, q("VariableRef"), {"targetGUID": _guid("variable", col)})
-            ET.SubElement(vv, q(f"{kind}Value")).text = value
+            ET.SubElement(vv, q(f"{kind}Value")).text = _xml_text(
+                value, f"interview {iid!r}, column {col!r}")
         source_guid = _guid("source", iid)
         ET.SubElement(case, q("SourceRef"), {"targetGUID": source_guid})
         text_guid = _guid("text", iid)
@@ -1016,7 +1031,7 @@ def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> P
             pos = end
             qid = str(quote["quote_id"])
             sel = ET.SubElement(source, q("PlainTextSelection"), {
-                "guid": _guid("selection", qid), "name": qid,
+                "guid": _guid("selection", qid), "name": _xml_text(qid, f"quote {qid!r}"),
                 "startPosition": str(start), "endPosition": str(end)})
             for p in paths_of[idx]:
                 coding = ET.SubElement(sel, q("Coding"), {
@@ -1025,10 +1040,14 @@ def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> P
         texts[f"sources/{text_guid}.txt"] = "\n\n".join(parts)
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and moved into place, so a failed write leaves no broken project.
     tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("project.qde", xml)
-        for name, text in texts.items():
-            zf.writestr(name, text.encode("utf-8"))
-    tmp.replace(path)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("project.qde", xml)
+            for name, text in texts.items():
+                zf.writestr(name, text.encode("utf-8"))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

@@ -449,6 +449,14 @@ def test_shipped_study_round_trips_through_a_qdpx(tmp_path, study):
     assert lone["codes"] == "Brugerrejse::Ventetid; theme::oplagt-synergi"
 
 
+def test_export_refuses_what_xml_cannot_hold(tmp_path, tiny_study):
+    tiny_study.interviews.loc[0, "speaker"] = "Anna\x07"
+    with pytest.raises(StudyError, match=r"interview 'T1', column 'speaker': holds the control "
+                                         r"character '\\x07'"):
+        export_qdpx(tiny_study, tmp_path / "tiny.qdpx")
+    assert not (tmp_path / "tiny.qdpx").exists()
+
+
 def test_export_writes_a_valid_project(tmp_path, study):
     path = export_qdpx(study, tmp_path / "study.qdpx")
     counts = _qdpx_xml.read_project(path).summary()
@@ -720,6 +728,13 @@ def test_nvivo_12_quotes_land_on_comment_boundaries():
     assert all(any(q in line for line in lines) for q in quotes)
     whole = set(lines)
     assert sum(q in whole for q in quotes) >= 270
+    # Both edges on word boundaries: 300 of 303 in UTF-16 units, 49 if read as code points.
+    index = _qdpx_xml._Utf16Index(text)
+    edges = list(zip(study.quotes["start"], study.quotes["end"], strict=True))
+    on = _qdpx_xml._on_boundary
+    assert sum(on(text, index.to_index(a)) and on(text, index.to_index(b))
+               for a, b in edges) == 300
+    assert sum(on(text, a) and on(text, b) for a, b in edges) == 49
     assert study.interviews["interview_id"].tolist() == ["videos_selection", "videos_10_selected"]
     freq = code_frequencies(study.quotes, interviews=study.interviews["interview_id"])
     assert freq["videos_selection"].sum() == 0 and freq["Antal"].sum() == 303
