@@ -496,6 +496,20 @@ def test_tables_work_with_data_project(capsys, tmp_path, study):
     assert code_ == 0 and table.loc["Brugerrejse::Ventetid", "Antal"] == 2
 
 
+def test_every_table_gives_the_same_from_the_project_as_from_the_folder(capsys, tmp_path, study):
+    from synergi_analysis.cli import TABLES
+
+    project = export_qdpx(study, tmp_path / "study.qdpx")
+    names = [n for n in TABLES if not n.startswith("code-")]
+    assert "service-by-age" in names
+    for name in names:
+        code_, from_folder, _ = run(capsys, "table", name, "--format", "csv")
+        assert code_ == 0, name
+        code_, from_project, err = run(capsys, "table", name, "--data", str(project),
+                                       "--format", "csv")
+        assert (code_, from_project) == (0, from_folder), (name, err)
+
+
 def test_validate_project_reports_dimension_by_dimension(capsys, tmp_path, study):
     project = export_qdpx(study, tmp_path / "study.qdpx")
     code_, out, err = run(capsys, "validate", str(project))
