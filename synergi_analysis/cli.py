@@ -305,6 +305,69 @@ def _register_qdpx(sub, add_data_option) -> None:
     p.set_defaults(func=_cmd_export_qdpx)
 
 
+# -- ranking: the synergy-potential ranking (synergi_analysis.ranking) -----------------
+
+
+_WEIGHTS = (("--weights",), {
+    "metavar": "W", "default": None,
+    "help": "criterion weights, e.g. reach=1,users=2,groups=1,links=1 (left out: 1)"})
+_MIN_INTERVIEWS = (("--min-interviews",), {
+    "type": int, "default": 2, "metavar": "N",
+    "help": "fewer interviews than this is too little data to rank (default: 2)"})
+
+
+def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    return frame.assign(**{c: frame[c].round(3) for c in columns})
+
+
+@table_command(
+    "ranking",
+    "the synergy-potential ranking: the deck's four criteria, the weighted total, the deck's pick",
+    _WEIGHTS,
+    (("--top",), {"type": int, "default": None, "metavar": "K",
+                  "help": "show only the services ranked K or better"}),
+    _MIN_INTERVIEWS,
+)
+def _ranking(study, args):
+    from synergi_analysis.ranking import CRITERIA, rank_services
+
+    table = rank_services(study, weights=args.weights, min_interviews=args.min_interviews,
+                          lang=_lang(args))
+    if args.top is not None:
+        if args.top < 1:
+            raise ValueError(f"--top must be 1 or more, not {args.top}")
+        table = table[table["rank"].le(args.top).fillna(False).astype(bool)]
+    table = table.drop(columns=["service"]).rename(columns={"label": "service"})
+    columns = ["rank", "service", *CRITERIA, "total", "interviews", "group", "group_share",
+               "n_offers", "deck_pick", "too_little_data"]
+    return _rounded(table[columns], [*CRITERIA, "total", "group_share"]).reset_index(drop=True)
+
+
+@table_command(
+    "ranking-sensitivity",
+    "how robust the ranking is: top-k share and rank range under random weights, "
+    "and the rank without each site",
+    _WEIGHTS,
+    (("--top",), {"type": int, "default": 3, "metavar": "K",
+                  "help": "the k of the top-k share (default: 3)"}),
+    (("--draws",), {"type": int, "default": 2000, "metavar": "N",
+                    "help": "random weight vectors drawn (default: 2000)"}),
+    (("--seed",), {"type": int, "default": None, "metavar": "S",
+                   "help": "seed of the draws (default: the package's fixed seed)"}),
+    _MIN_INTERVIEWS,
+)
+def _ranking_sensitivity(study, args):
+    from synergi_analysis.ranking import DEFAULT_SEED, leave_one_site_out, rank_sensitivity
+
+    options = dict(weights=args.weights, min_interviews=args.min_interviews, lang=_lang(args))
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    draws = rank_sensitivity(study, top=args.top, n_draws=args.draws, seed=seed, **options)
+    sites = leave_one_site_out(study, **options)
+    table = draws.merge(sites.drop(columns=["label", "rank"]), on="service", how="left")
+    table = table.drop(columns=["service"]).rename(columns={"label": "service"})
+    return _rounded(table, ["top_share"])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``synergi`` command; returns the exit code."""
     parser = build_parser()

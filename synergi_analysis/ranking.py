@@ -234,14 +234,11 @@ def _parse_services(raw: pd.DataFrame, codebook: Codebook, *, file: str) -> pd.D
     first_row: dict[str, object] = {}
     for row, (_, rec) in zip(_rows(raw), raw.iterrows(), strict=True):
         key = _service_key(_cell(rec["service"]), codebook, problems, file, row, "service")
-        if key is None:
-            continue
         if key in records:
             problems.append(Problem(file, row, "service",
                                     f"service {key!r} is listed twice (first on row "
                                     f"{first_row[key]})"))
             continue
-        first_row[key] = row
         out: dict = {}
         for site in sites:
             desk = _cell(rec.get(site, "")).casefold()
@@ -272,7 +269,9 @@ def _parse_services(raw: pd.DataFrame, codebook: Codebook, *, file: str) -> pd.D
         out["deck_pick"] = pick in _TRUE
         group = _cell(rec.get("deck_group", ""))
         out["deck_group"] = (group or key) if out["deck_pick"] else ""
-        records[key] = out
+        if key is not None:
+            records[key] = out
+            first_row[key] = row
     if problems:
         raise ValidationError(problems)
     blank = {**dict.fromkeys(sites, ""), "usage_rank": np.nan, "usage_count": np.nan,
