@@ -29,6 +29,10 @@ _EXPORTS = {
     "export_qdpx": "qdpx",
     "code_frequencies": "qdpx",
     "code_cooccurrence": "qdpx",
+    "rank_services": "ranking",
+    "rank_sensitivity": "ranking",
+    "leave_one_site_out": "ranking",
+    "deck_agreement": "ranking",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -38,6 +42,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from synergi_analysis.errors import Problem, StudyError, ValidationError
     from synergi_analysis.load import Study, load_codebook, load_study
     from synergi_analysis.qdpx import code_cooccurrence, code_frequencies, export_qdpx, load_qdpx
+    from synergi_analysis.ranking import (
+        deck_agreement,
+        leave_one_site_out,
+        rank_sensitivity,
+        rank_services,
+    )
     from synergi_analysis.validate import validate_interviews
 
 
