@@ -35,6 +35,14 @@ criterion   score of service *s* (every score lies in [0, 1])
             weights ``reach=1, users=1, groups=1, links=1``).
 ==========  =====================================================================
 
+Worked example, pas on the shipped data: offered at all 4 sites, so reach =
+4/4 = 1; 15 interviews (the most) and usage rank 1 of 2, so users =
+(15/15 + 1)/2 = 1; its concentrations are 0.25 over age bands (1, 1, 9, 2, 2),
+0.61 over life situations and 0.65 over competence (14 strong, 1 weak
+navigator: 1 - H(14/15, 1/15)/ln 2), so groups = 0.65 with the dominant group
+"Navigationsstærk" (14 of 15); 6 offers (the most) of 2 kinds, so links =
+½·6/6 + ½·2/4 = 0.75; total = (1 + 1 + 0.65 + 0.75)/4 = 0.85.
+
 Ranks are competition ranks (1, 2, 2, 4) of the total, higher first; totals
 equal to 12 decimals tie. A service with fewer than ``min_interviews``
 interviews (default 2), or no profile dimension with enough codings, has too
