@@ -368,6 +368,51 @@ def _ranking_sensitivity(study, args):
     return _rounded(table, ["top_share"])
 
 
+# -- report: batch HTML reports (synergi_analysis.report) ------------------------------
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from synergi_analysis.report import render_batch
+
+    summary = render_batch(
+        args.spec, data=args.data, out=args.out, jobs=args.jobs, only=args.only,
+        force=args.force, anonymise=args.anonymise, lang=args.lang, dask=args.dask,
+    )
+    for result in summary.results:
+        if result.status == "failed":
+            print(f"failed: {result.name}: {result.error}", file=sys.stderr)
+    print(summary.line())
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+@subcommand
+def _register_report(sub, add_data_option) -> None:
+    p = sub.add_parser(
+        "report", help="render the notebooks to self-contained HTML reports",
+        description="Render the batch in notebooks/batch.yml (every notebook with each of its "
+                    "parameter combinations) to one offline HTML file per report plus "
+                    "index.html. Reports whose notebook, parameters, data, codebook and "
+                    "package are unchanged since their last good render are skipped. "
+                    "Exit code 1 when any report failed.")
+    add_data_option(p)
+    p.add_argument("--out", default="reports", metavar="DIR",
+                   help="output folder (default: reports)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="reports rendered side by side (default: the number of cores)")
+    p.add_argument("--only", metavar="GLOB", default=None,
+                   help="render only reports whose name matches, e.g. 'site-*'")
+    p.add_argument("--force", action="store_true", help="render even up-to-date reports")
+    p.add_argument("--anonymise", action="store_true",
+                   help="speaker pseudonyms and no exact ages in every report")
+    p.add_argument("--lang", choices=["da", "en"], default=None,
+                   help="label language (default: the batch spec's, else da)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="send the work to this Dask scheduler (needs the [dask] extra)")
+    p.add_argument("--spec", metavar="FILE", default=None,
+                   help="batch spec (default: the shipped notebooks/batch.yml)")
+    p.set_defaults(func=_cmd_report)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``synergi`` command; returns the exit code."""
     parser = build_parser()
