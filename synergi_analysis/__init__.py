@@ -33,6 +33,10 @@ _EXPORTS = {
     "rank_sensitivity": "ranking",
     "leave_one_site_out": "ranking",
     "deck_agreement": "ranking",
+    "house_style": "plotting",
+    "set_house_style": "plotting",
+    "save_figures": "plotting",
+    "plot_service_by_age": "plotting",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -41,6 +45,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from synergi_analysis.codebook import Codebook
     from synergi_analysis.errors import Problem, StudyError, ValidationError
     from synergi_analysis.load import Study, load_codebook, load_study
+    from synergi_analysis.plotting import (
+        house_style,
+        plot_service_by_age,
+        save_figures,
+        set_house_style,
+    )
     from synergi_analysis.qdpx import code_cooccurrence, code_frequencies, export_qdpx, load_qdpx
     from synergi_analysis.ranking import (
         deck_agreement,

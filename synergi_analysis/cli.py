@@ -413,6 +413,33 @@ def _register_report(sub, add_data_option) -> None:
     p.set_defaults(func=_cmd_report)
 
 
+# -- plotting: slide figures (synergi_analysis.plotting) ----------------------------
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from synergi_analysis.plotting import save_figures
+
+    study = _load(args)
+    for path in save_figures(study, args.out, fmt=args.format, lang=args.lang):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+@subcommand
+def _register_figures(sub, add_data_option) -> None:
+    p = sub.add_parser(
+        "figures", help="write every chart as a file sized for a 16:9 slide",
+        description="Draw each chart of the deck's citizen chapter from the data and write it "
+                    "to DIR as NAME.FORMAT (service-by-age.png, ...), replacing older files.")
+    add_data_option(p)
+    p.add_argument("--out", default="reports/figures", metavar="DIR",
+                   help="folder to write to (default: reports/figures, created when missing)")
+    p.add_argument("--format", choices=["png", "svg", "pdf"], default="png",
+                   help="file format (default: png, at 200 dpi)")
+    p.add_argument("--lang", choices=["da", "en"], default="da", help="label language")
+    p.set_defaults(func=_cmd_figures)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``synergi`` command; returns the exit code."""
     parser = build_parser()
