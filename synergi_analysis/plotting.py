@@ -40,6 +40,9 @@ __all__ = [
     "register_figure",
     "save_figures",
     "plot_service_by_age",
+    "plot_ranking",
+    "plot_criteria_heatmap",
+    "plot_rank_stability",
 ]
 
 # Okabe & Ito's palette, which stays distinct under the common colour-vision
@@ -388,4 +391,243 @@ def _service_by_age_slide(study: Study, lang: str) -> Figure:
     plot_service_by_age(table, codebook=study.codebook, lang=lang, title=title, ax=ax,
                         annot_kws={"fontsize": 13})
     ax.tick_params(labelsize=13)
+    return fig
+
+
+# -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
+
+_RANKING_TEXT = {
+    "da": {"title": "Synergipotentiale", "total": "Samlet score (vægtet gennemsnit af kriterierne)",
+           "criteria": "Kriterier pr. ydelse", "stability": "Hvor stabil er rangeringen?",
+           "share": "Andel af {n}tilfældige vægtninger med plads i top {k}",
+           "range": "plads {lo}–{hi}", "one": "plads {lo}",
+           "flagged": "Ikke rangeret, for lidt data (under {m} interviews): {names}"},
+    "en": {"title": "Synergy potential", "total": "Total score (weighted mean of the criteria)",
+           "criteria": "Criteria per service", "stability": "How stable is the ranking?",
+           "share": "Share of {n}random weightings that put it in the top {k}",
+           "range": "rank {lo}–{hi}", "one": "rank {lo}",
+           "flagged": "Not ranked, too little data (under {m} interviews): {names}"},
+}
+
+
+def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = None,
+                 ax: Axes | None = None, **kwargs) -> Axes:
+    """Ranked bar chart of the synergy ranking, the criteria as stacked segments.
+
+    Each ranked service gets one horizontal bar, best at the top; its segments
+    are ``w_c · score_c / Σ w`` per criterion, so the bar's length is the total.
+    Services the deck picked have bold labels. Flagged services are not drawn.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `ranking.rank_services`.
+    weights : mapping or str, optional
+        The weights the table was ranked with (default equal); checked against
+        the table's ``total``.
+    lang : {"da", "en"}
+        Language of the legend and axis labels (the service labels come from the table).
+    title : str, optional
+        Replaces the default title.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Tick labels ``"<rank>. <label>"``; one bar container per criterion, in
+        the order of `ranking.CRITERIA`, labelled with the deck's wording.
+
+    Raises
+    ------
+    ValueError
+        The segments would not add up to the table's totals (other weights).
+    """
+    import numpy as np
+
+    from synergi_analysis.ranking import CRITERIA, CRITERION_LABELS, parse_weights
+
+    _check_lang(lang)
+    ax = _ax(ax)
+    ranked = data[~data["too_little_data"].astype(bool)]
+    w = parse_weights(weights)
+    share = np.array([w[c] for c in CRITERIA]) / sum(w.values())
+    parts = ranked[list(CRITERIA)].to_numpy(dtype=float) * share
+    if len(ranked) and not np.allclose(parts.sum(axis=1), ranked["total"].to_numpy(float)):
+        raise ValueError("weights: the bars would not add up to the table's totals; give the "
+                         "weights the table was ranked with")
+    y = np.arange(len(ranked))
+    left = np.zeros(len(ranked))
+    for i, c in enumerate(CRITERIA):
+        ax.barh(y, parts[:, i], left=left, color=PALETTE[i], label=CRITERION_LABELS[c][lang],
+                height=0.7, **kwargs)
+        left += parts[:, i]
+    ax.set_yticks(y, [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"],
+                                                      strict=True)])
+    for tick, picked in zip(ax.get_yticklabels(), ranked["deck_pick"], strict=True):
+        if picked:
+            tick.set_fontweight("bold")
+    ax.set_ylim(len(ranked) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(_RANKING_TEXT[lang]["total"])
+    ax.xaxis.grid(True)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(_RANKING_TEXT[lang]["title"] if title is None else title)
+    return ax
+
+
+def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
+                          ax: Axes | None = None, **kwargs) -> Axes:
+    """Heatmap of the four criterion scores: services × criteria, each cell in [0, 1].
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `ranking.rank_services` (every service, flagged ones too:
+        their blank ``groups`` cell shows what is missing).
+    lang : {"da", "en"}
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `seaborn.heatmap`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Rows labelled with the services in the table's order, columns with the
+        criteria (the deck's wording), cells annotated with two decimals.
+    """
+    from synergi_analysis.ranking import CRITERIA, CRITERION_LABELS
+
+    _check_lang(lang)
+    ax = _ax(ax)
+    table = data.set_index("label")[list(CRITERIA)].astype(float)
+    table.index.name = None
+    table.columns = [CRITERION_LABELS[c][lang] for c in CRITERIA]
+    _heatmap(table, ax=ax, totals=False, number_format="{:.2f}", blank_zero=False,
+             vmin=0.0, vmax=1.0, **kwargs)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(_RANKING_TEXT[lang]["criteria"] if title is None else title)
+    return ax
+
+
+def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
+                        title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+    """How often each service lands in the top k under random weights, with its rank range.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `ranking.rank_sensitivity`.
+    top : int, optional
+        The k of the axis label; default: the table's ``attrs["top"]``.
+    lang : {"da", "en"}
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar per service (``top_share``, in the table's order, first at the
+        top), annotated with its rank range over the draws.
+    """
+    import numpy as np
+
+    _check_lang(lang)
+    ax = _ax(ax)
+    text = _RANKING_TEXT[lang]
+    y = np.arange(len(data))
+    kwargs.setdefault("color", PALETTE[0])
+    ax.barh(y, data["top_share"].to_numpy(dtype=float), height=0.7, **kwargs)
+    for yi, (share, lo, hi) in enumerate(zip(data["top_share"], data["rank_min"],
+                                             data["rank_max"], strict=True)):
+        note = text["one"] if lo == hi else text["range"]
+        ax.annotate(note.format(lo=int(lo), hi=int(hi)), (float(share), yi),
+                    xytext=(6, 0), textcoords="offset points", va="center")
+    ax.set_yticks(y, list(data["label"]))
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.set_xlim(0, 1.25)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
+    k = top if top is not None else data.attrs.get("top", "k")
+    n = data.attrs.get("n_draws")
+    ax.set_xlabel(text["share"].format(n=f"{n} " if n else "", k=k))
+    ax.xaxis.grid(True)
+    ax.set_axisbelow(True)
+    ax.set_title(text["stability"] if title is None else title)
+    return ax
+
+
+def _ranking_or_note(study: Study, lang: str, ax: Axes, build):
+    """``build(study)``, or None after writing on ``ax`` which table the study lacks.
+
+    A study without the ranking's tables still gets its other figures; a broken
+    table is bad input and raises.
+    """
+    import textwrap
+
+    from synergi_analysis.errors import ValidationError
+
+    try:
+        return build(study)
+    except ValidationError:
+        raise
+    except StudyError as exc:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, textwrap.fill(str(exc), 70), ha="center", va="center",
+                transform=ax.transAxes)
+        return None
+
+
+def _flagged_note(fig: Figure, table, lang: str) -> None:
+    import textwrap
+
+    from synergi_analysis.ranking import MIN_INTERVIEWS
+
+    flagged = table.loc[table["too_little_data"].astype(bool), "label"].tolist()
+    if flagged:
+        note = _RANKING_TEXT[lang]["flagged"].format(m=MIN_INTERVIEWS, names=", ".join(flagged))
+        fig.supxlabel(textwrap.fill(note, 160), fontsize=11, ha="left", x=0.01)
+
+
+@register_figure("ranking")
+def _ranking_figure(study: Study, lang: str) -> Figure:
+    from synergi_analysis.ranking import rank_services
+
+    fig = slide_figure()
+    ax = fig.add_subplot()
+    table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
+    if table is not None:
+        plot_ranking(table, lang=lang, ax=ax)
+        _flagged_note(fig, table, lang)
+    return fig
+
+
+@register_figure("ranking-criteria")
+def _ranking_criteria_figure(study: Study, lang: str) -> Figure:
+    from synergi_analysis.ranking import rank_services
+
+    fig = slide_figure()
+    ax = fig.add_subplot()
+    table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
+    if table is not None:
+        plot_criteria_heatmap(table, lang=lang, ax=ax, annot_kws={"fontsize": 12})
+        ax.tick_params(labelsize=12)
+    return fig
+
+
+@register_figure("ranking-stability")
+def _ranking_stability_figure(study: Study, lang: str) -> Figure:
+    from synergi_analysis.ranking import rank_sensitivity, rank_services
+
+    fig = slide_figure()
+    ax = fig.add_subplot()
+    table = _ranking_or_note(study, lang, ax, lambda s: rank_sensitivity(s, lang=lang))
+    if table is not None:
+        plot_rank_stability(table, lang=lang, ax=ax)
+        _flagged_note(fig, rank_services(study, lang=lang), lang)
     return fig

@@ -75,6 +75,7 @@ from synergi_analysis.patterns import crosstab
 
 __all__ = [
     "CRITERIA",
+    "CRITERION_LABELS",
     "DESK_WEIGHTS",
     "OFFER_KINDS",
     "PROFILES",
@@ -90,8 +91,16 @@ CRITERIA = ("reach", "users", "groups", "links")
 # a light/kvik desk, the library counter, not offered.
 DESK_WEIGHTS = {"fuld": 1.0, "light": 1.0, "bibliotek": 1.0, "ingen": 0.0}
 OFFER_KINDS = ("physical", "digital", "event", "guidance")
+# The deck's wording of the criteria, for charts and reports.
+CRITERION_LABELS = {
+    "reach": {"da": "Findes flest steder", "en": "Offered at most places"},
+    "users": {"da": "Flest brugere", "en": "Most users"},
+    "groups": {"da": "Afgrænsede brugergrupper", "en": "Delimited user groups"},
+    "links": {"da": "Koblinger til biblioteket", "en": "Links to the library"},
+}
 PROFILES = ("age_band", "life_situation", "competence")
 DEFAULT_SEED = 2017
+MIN_INTERVIEWS = 2
 _DECIMALS = 12
 _TRUE = {"true", "1", "yes", "ja", "x"}
 _FALSE = {"false", "0", "no", "nej", ""}
@@ -525,7 +534,7 @@ def rank_services(
     services: pd.DataFrame | None = None,
     offers: pd.DataFrame | None = None,
     weights: Mapping[str, float] | str | None = None,
-    min_interviews: int = 2,
+    min_interviews: int = MIN_INTERVIEWS,
     profiles: tuple[str, ...] = PROFILES,
     desk_weights: Mapping[str, float] | None = None,
     lang: str = "da",
@@ -672,7 +681,7 @@ def rank_sensitivity(
     n_draws: int = 2000,
     seed: int | None = DEFAULT_SEED,
     alpha: float = 1.0,
-    min_interviews: int = 2,
+    min_interviews: int = MIN_INTERVIEWS,
     profiles: tuple[str, ...] = PROFILES,
     desk_weights: Mapping[str, float] | None = None,
     lang: str = "da",
@@ -707,7 +716,7 @@ def rank_sensitivity(
         of ``rank``: ``service``, ``label``, ``rank`` (Int64, at ``weights``),
         ``top_share`` (share of draws in which its rank is ``top`` or better),
         ``rank_min``, ``rank_median``, ``rank_max`` (over the draws; the median
-        may be a half).
+        may be a half). ``attrs`` holds ``top``, ``n_draws``, ``seed`` and ``alpha``.
 
     Examples
     --------
@@ -737,7 +746,7 @@ def rank_sensitivity(
     draws = rng.dirichlet(np.full(len(CRITERIA), float(alpha)), size=n_draws)
     scores = ranking[list(CRITERIA)].to_numpy(dtype=float)
     ranks = _competition_rank(scores @ draws.T)  # services × draws
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "service": ranking["service"],
         "label": ranking["label"],
         "rank": ranking["rank"],
@@ -746,6 +755,9 @@ def rank_sensitivity(
         "rank_median": np.median(ranks, axis=1) if len(ranking) else [],
         "rank_max": ranks.max(axis=1).astype("int64") if len(ranking) else [],
     })
+    # What the shares mean travels with the table, for charts' labels.
+    table.attrs.update(top=top, n_draws=n_draws, seed=seed, alpha=float(alpha))
+    return table
 
 
 def leave_one_site_out(
@@ -755,7 +767,7 @@ def leave_one_site_out(
     services: pd.DataFrame | None = None,
     offers: pd.DataFrame | None = None,
     weights: Mapping[str, float] | str | None = None,
-    min_interviews: int = 2,
+    min_interviews: int = MIN_INTERVIEWS,
     profiles: tuple[str, ...] = PROFILES,
     desk_weights: Mapping[str, float] | None = None,
     lang: str = "da",

@@ -476,3 +476,82 @@ def test_cli_ranking_sensitivity(capsys):
         "without_roskilde", "without_ringsted", "without_næstved", "without_glumsø",
         "max_shift", "lost_without"]
     assert table.loc[0, ["rank_min", "without_glumsø"]].tolist() == [1, 1]
+
+
+# -- charts -------------------------------------------------------------------------
+
+
+def test_plot_ranking_stacks_the_weighted_criteria(tiny_codebook):
+    from synergi_analysis.plotting import plot_ranking
+
+    table = rank_services(INTERVIEWS, codebook=tiny_codebook, services=SERVICES, offers=OFFERS,
+                          weights="links=2")
+    ax = plot_ranking(table, weights="links=2", lang="en")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1. Eks", "2. y"]
+    assert [t.get_fontweight() for t in ax.get_yticklabels()] == ["bold", "bold"]
+    assert [c.get_label() for c in ax.containers] == [
+        "Offered at most places", "Most users", "Delimited user groups", "Links to the library"]
+    # x: reach, users, groups 1 and links 0.375, weights 1, 1, 1, 2 (of 5).
+    widths = [c.patches[0].get_width() for c in ax.containers]
+    assert widths == pytest.approx([0.2, 0.2, 0.2, 0.375 * 2 / 5])
+    assert ax.containers[-1].patches[0].get_x() + widths[-1] == pytest.approx(
+        table.loc[0, "total"])
+
+
+def test_plot_ranking_refuses_other_weights(tiny_codebook):
+    from synergi_analysis.plotting import plot_ranking
+
+    table = rank_services(INTERVIEWS, codebook=tiny_codebook, services=SERVICES, offers=OFFERS)
+    with pytest.raises(ValueError, match="weights: the bars would not add up"):
+        plot_ranking(table, weights="users=3")
+
+
+def test_plot_criteria_heatmap_labels_and_cells(shipped_ranking):
+    from synergi_analysis.plotting import plot_criteria_heatmap
+
+    ax = plot_criteria_heatmap(shipped_ranking)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "Findes flest steder", "Flest brugere", "Afgrænsede brugergrupper",
+        "Koblinger til biblioteket"]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert rows[:4] == ["Pas", "Biblioteksbesøgende", "Kørekort", "Nem-ID"]
+    assert len(rows) == 17 and rows[-1] == "Vielse"
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[:4] == ["1.00", "1.00", "0.65", "0.75"]  # Pas, row by row
+    # The 13 flagged services have no groups score: their cells stay blank.
+    assert len(texts) == 17 * 4 - 13
+    assert texts[-3:] == ["0.75", "0.01", "0.79"]  # Vielse: reach, users, links
+
+
+def test_plot_rank_stability_bars_and_ranges(tiny_codebook):
+    from synergi_analysis.plotting import plot_rank_stability
+
+    table = rank_sensitivity(INTERVIEWS, codebook=tiny_codebook, services=SERVICES,
+                             offers=OFFERS, n_draws=400, top=1, seed=5, lang="en")
+    ax = plot_rank_stability(table, lang="en")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Ex", "y"]
+    assert [p.get_width() for p in ax.patches] == pytest.approx(table["top_share"].tolist())
+    assert [t.get_text() for t in ax.texts] == ["rank 1–2", "rank 1–2"]
+    assert ax.get_xlabel() == "Share of 400 random weightings that put it in the top 1"
+
+
+def test_ranking_figures_are_registered_and_drawn(study):
+    from synergi_analysis.plotting import FIGURES
+
+    assert {"ranking", "ranking-criteria", "ranking-stability"} <= set(FIGURES)
+    fig = FIGURES["ranking"](study, "da")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "1. Pas", "2. Biblioteksbesøgende", "3. Kørekort", "4. Nem-ID"]
+    assert fig.get_supxlabel().startswith("Ikke rangeret, for lidt data (under 2 interviews)")
+
+
+def test_ranking_figure_without_services_csv_says_so(tmp_path, data_dir):
+    from synergi_analysis.plotting import FIGURES
+
+    for name in ("codebook.yml", "interviews.csv", "library_offers.csv"):
+        shutil.copy(data_dir / name, tmp_path)
+    fig = FIGURES["ranking"](load_study(tmp_path), "en")
+    text = fig.axes[0].texts[0].get_text().replace("\n", " ")
+    assert text.endswith(": no services.csv; the ranking needs it for the reach criterion and "
+                         "the deck's pick")
