@@ -690,9 +690,16 @@ class _Renderer:
             kernel.shutdown()
 
     def retire(self) -> None:
+        """Stop the kernel and close this thread's event loop (call in the worker's thread)."""
         self.close()
         with _LIVE_LOCK:
             _LIVE.discard(self)
+        if self.engine is not None:
+            from jupyter_core.utils import ensure_event_loop
+
+            loop = ensure_event_loop()
+            if not loop.is_running():
+                loop.close()
 
 
 def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
