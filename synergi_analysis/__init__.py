@@ -33,6 +33,13 @@ _EXPORTS = {
     "rank_sensitivity": "ranking",
     "leave_one_site_out": "ranking",
     "deck_agreement": "ranking",
+    "service_by_age": "patterns",
+    "attitudes": "patterns",
+    "journey": "patterns",
+    "competence": "patterns",
+    "life_situations": "patterns",
+    "cooccurrence": "patterns",
+    "quotes": "patterns",
     "house_style": "plotting",
     "set_house_style": "plotting",
     "save_figures": "plotting",
@@ -45,6 +52,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from synergi_analysis.codebook import Codebook
     from synergi_analysis.errors import Problem, StudyError, ValidationError
     from synergi_analysis.load import Study, load_codebook, load_study
+    from synergi_analysis.patterns import (
+        attitudes,
+        competence,
+        cooccurrence,
+        journey,
+        life_situations,
+        quotes,
+        service_by_age,
+    )
     from synergi_analysis.plotting import (
         house_style,
         plot_service_by_age,

@@ -413,6 +413,114 @@ def _register_report(sub, add_data_option) -> None:
     p.set_defaults(func=_cmd_report)
 
 
+# -- patterns: pattern tables (synergi_analysis.patterns) ------------------------------
+
+
+def _by(default, help_text):
+    return (("--by",), {"default": default, "metavar": "DIMENSION",
+                        "help": f"{help_text} (default: {default})"})
+
+
+@table_command(
+    "attitudes",
+    "attitude to integration, counts and shares on each visitor type's scale",
+    _by("visitor_type", "split further by this dimension, e.g. site or age_band"),
+)
+def _attitudes(study, args):
+    from synergi_analysis.patterns import attitudes
+
+    table = attitudes(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+    return _rounded(table, ["share"])
+
+
+@table_command(
+    "journey",
+    "per journey stage: interviews open, closed and not coded there, and the share open",
+    (("--by",), {"default": None, "metavar": "DIMENSION",
+                 "help": "split by this dimension, e.g. site, attitude or age_band"}),
+)
+def _journey(study, args):
+    from synergi_analysis.patterns import journey
+
+    table = journey(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+    return _rounded(table, ["share_open"])
+
+
+@table_command(
+    "competence",
+    "strong and weak navigators (competence profile) by service or another dimension",
+    _by("service", "row dimension, e.g. service, age_band or site"),
+)
+def _competence(study, args):
+    from synergi_analysis.patterns import competence
+
+    return competence(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+
+
+@table_command(
+    "life-situations",
+    "life situations × service (or another dimension); several per interview are each counted",
+    _by("service", "column dimension, e.g. service, age_band or site"),
+    index_name="life_situation",
+)
+def _life_situations(study, args):
+    from synergi_analysis.patterns import life_situations
+
+    return life_situations(study.interviews, codebook=study.codebook, by=args.by,
+                           lang=_lang(args))
+
+
+@table_command(
+    "cooccurrence",
+    "how many interviews have both codes, for any two coded dimensions (or journey stages)",
+    (("--rows",), {"default": "life_situation", "metavar": "DIMENSION",
+                   "help": "row dimension (default: life_situation)"}),
+    (("--columns",), {"default": None, "metavar": "DIMENSION",
+                      "help": "column dimension (default: the same as --rows)"}),
+    (("--normalise",), {"default": "count", "choices": ["count", "jaccard", "lift"],
+                        "help": "count (default), jaccard (both / either) or lift "
+                                "(observed / expected if independent)"}),
+)
+def _cooccurrence(study, args):
+    from synergi_analysis.patterns import cooccurrence
+
+    table = cooccurrence(study.interviews, codebook=study.codebook, rows=args.rows,
+                         columns=args.columns, normalise=args.normalise, lang=_lang(args))
+    return table if args.normalise == "count" else table.round(3)
+
+
+def _filter(flag, what):
+    return ((flag,), {"action": "append", "default": None, "metavar": "VALUE",
+                      "help": f"only quotes {what} (key or label; repeat for several)"})
+
+
+@table_command(
+    "quotes",
+    "the quotes that match the filters, each with the deck's caption",
+    _filter("--service", "about this service"),
+    _filter("--site", "from this site"),
+    _filter("--attitude", "by visitors with this attitude (A, or a label)"),
+    _filter("--age-band", "by visitors in this age band"),
+    _filter("--visitor-type", "by this visitor type"),
+    _filter("--stage", "about this journey stage"),
+    _filter("--theme", "with this theme"),
+    (("--contains",), {"default": None, "metavar": "TEXT",
+                       "help": "only quotes whose text contains TEXT (any case)"}),
+    (("--anonymised",), {"action": "store_true",
+                         "help": "speaker pseudonyms and age bands instead of names and ages"}),
+)
+def _quotes(study, args):
+    from synergi_analysis.patterns import quotes
+
+    if args.anonymised:
+        study = study.anonymised()
+    table = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
+                   service=args.service, site=args.site, attitude=args.attitude,
+                   age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
+                   theme=args.theme, contains=args.contains, lang=_lang(args))
+    return table[["quote_id", "caption", "text"]]
+
+
 # -- plotting: slide figures (synergi_analysis.plotting) ----------------------------
 
 
