@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Every report of notebooks/batch.yml into reports/; a report whose inputs are unchanged is skipped.
 reports: $(STAMP)
-	$(BIN)/synergi validate
-	$(BIN)/synergi table service-by-age
+	$(BIN)/synergi report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_report.py
 
 clean-reports:
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

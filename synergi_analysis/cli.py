@@ -400,7 +400,8 @@ def _register_report(sub, add_data_option) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="reports rendered side by side (default: the number of cores)")
     p.add_argument("--only", metavar="GLOB", default=None,
-                   help="render only reports whose name matches, e.g. 'site-*'")
+                   help="render only reports whose name matches, e.g. 'site-*' "
+                        "(several globs separated by commas)")
     p.add_argument("--force", action="store_true", help="render even up-to-date reports")
     p.add_argument("--anonymise", action="store_true",
                    help="speaker pseudonyms and no exact ages in every report")

@@ -499,12 +499,6 @@ _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
 <style type="text/css">
 main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 .synergi-header h1 { margin-bottom: 0.2rem; }
-.synergi-header .study { color: #555; margin-top: 0; }
-.synergi-provenance { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1rem; }
-.synergi-provenance th, .synergi-provenance td { text-align: left; vertical-align: top;
-  padding: 0.15rem 0.8rem 0.15rem 0; }
-.synergi-provenance th { color: #555; font-weight: normal; }
-.synergi-provenance code { font-size: 0.8rem; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
 </style>
 {%- endblock extra_css -%}
@@ -993,7 +987,8 @@ def render_batch(
         Reports rendered side by side, each worker with one warm kernel;
         default: the number of cores.
     only : str, optional
-        A glob on report names (``"site-*"``): render only those.
+        Globs on report names, comma-separated (``"site-*,overview"``): render
+        only those; the index still lists every report.
     force : bool
         Render even reports that are up to date.
     anonymise : bool
@@ -1026,7 +1021,9 @@ def render_batch(
     study = load_study(data)
     planned = plan_batch(spec, study=study, data=data, lang=lang, anonymise=anonymise)
     lang = planned[0].parameters["lang"] if planned else (lang or "da")
-    selected = [j for j in planned if only is None or fnmatch.fnmatchcase(j.name, only)]
+    patterns = [g.strip() for g in only.split(",") if g.strip()] if only is not None else []
+    selected = [j for j in planned
+                if only is None or any(fnmatch.fnmatchcase(j.name, g) for g in patterns)]
     if only is not None and not selected:
         names = ", ".join(j.name for j in planned[:8])
         raise ValueError(f"only {only!r} matches no report (reports: {names}, ...)")
@@ -1188,9 +1185,15 @@ def report_header(
                         f"<code>{esc(prov['codebook_sha256'])}</code>"),
         (t["version"], esc(prov["synergi_analysis"])),
     ]
-    body = "".join(f"<tr><th>{head}</th><td>{cell}</td></tr>" for head, cell in rows)
+    # Inline styles: the header looks the same in JupyterLab as in the exported HTML.
+    cell_style = "text-align:left;vertical-align:top;padding:0.15em 1em 0.15em 0;"
+    body = "".join(
+        f'<tr><th style="{cell_style}font-weight:normal;color:#555">{head}</th>'
+        f'<td style="{cell_style}">{cell}</td></tr>' for head, cell in rows)
     study_title = codebook.title(lang=lang)
     page = (f'<header class="synergi-header"><h1>{esc(text)}</h1>'
-            + (f'<p class="study">{esc(study_title)}</p>' if study_title else "")
-            + f'<table class="synergi-provenance">{body}</table></header>')
+            + (f'<p class="study" style="color:#555;margin-top:0">{esc(study_title)}</p>'
+               if study_title else "")
+            + '<table class="synergi-provenance" style="border-collapse:collapse;'
+              f'font-size:0.85em;margin:0.5em 0 1em 0">{body}</table></header>')
     return _Header(page, text)
