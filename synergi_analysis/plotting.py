@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
+import pandas as pd
 from matplotlib.figure import Figure
 
 from synergi_analysis.codebook import _check_lang
@@ -40,6 +41,12 @@ __all__ = [
     "register_figure",
     "save_figures",
     "plot_service_by_age",
+    "plot_attitudes",
+    "plot_attitudes_figure",
+    "plot_journey",
+    "plot_competence",
+    "plot_life_situations",
+    "plot_cooccurrence",
     "plot_ranking",
     "plot_criteria_heatmap",
     "plot_rank_stability",
@@ -123,6 +130,8 @@ def style_rc(*, scale: float = 1.0) -> dict:
         # Text stays text in PDF and is embedded as TrueType, so slides can be edited.
         "pdf.fonttype": 42,
         "savefig.dpi": MIN_DPI,
+        # Fixed ids in SVG files, so the same data gives the same bytes (and clean diffs).
+        "svg.hashsalt": "synergi-analysis",
     }
 
 
@@ -194,7 +203,8 @@ def _write_atomically(fig: Figure, target: Path, *, fmt: str, dpi: int) -> None:
     the target in one step; if drawing or writing fails, the old file stays.
     """
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    # No creation dates in the files: the same data gives the same bytes (SVG, PDF).
+    # No creation dates in the files: with the house style's fixed SVG ids, the same
+    # data gives the same bytes in every format.
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
     try:
         with open(tmp, "wb") as fh:
@@ -307,9 +317,16 @@ def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_ze
     empty = ~margin & (values == 0) if blank_zero else np.zeros(values.shape, dtype=bool)
     inner = values[~margin]
     finite = inner[np.isfinite(inner)]
+    if center is not None:
+        # A scale symmetric around the centre. (seaborn's own ``center`` recolours the
+        # colormap through an API matplotlib is deprecating.)
+        spread = float(np.abs(finite - center).max()) if finite.size else 1.0
+        spread = spread or 1.0
+        vmin = center - spread if vmin is None else vmin
+        vmax = center + spread if vmax is None else vmax
     if vmin is None:
-        vmin = 0.0 if center is None else None
-    if vmax is None and center is None:
+        vmin = 0.0
+    if vmax is None:
         vmax = max(float(finite.max()) if finite.size else 0.0, 1.0)
     labels = np.empty(values.shape, dtype=object)
     for (i, j), v in np.ndenumerate(values):
@@ -322,7 +339,7 @@ def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_ze
     style = dict(annot=labels, fmt="", cbar=False, linewidths=1.5, linecolor="white",
                  square=False, ax=ax)
     style.update(kwargs)
-    sns.heatmap(table, mask=margin | empty, cmap=cmap, vmin=vmin, vmax=vmax, center=center, **style)
+    sns.heatmap(table, mask=margin | empty, cmap=cmap, vmin=vmin, vmax=vmax, **style)
     if margin.any():
         sns.heatmap(table, mask=~margin, cmap=ListedColormap(["#EEEEEE"]), **style)
         for text in ax.texts[-int(margin.sum()):]:
@@ -374,6 +391,363 @@ def _pair_title(table, codebook, lang: str) -> str:
     return f"{rows} × {cols}".strip(" ×")
 
 
+def _totals_dropped(table):
+    """The table without its total row and column (named Antal/Total), if it has them."""
+    from synergi_analysis.patterns import TOTAL
+
+    names = set(TOTAL.values())
+    if len(table.index) and table.index[-1] in names:
+        table = table.iloc[:-1]
+    if len(table.columns) and table.columns[-1] in names:
+        table = table.iloc[:, :-1]
+    return table
+
+
+def _has_totals(table) -> bool:
+    from synergi_analysis.patterns import TOTAL
+
+    names = set(TOTAL.values())
+    return (len(table.index) > 0 and table.index[-1] in names
+            and len(table.columns) > 0 and table.columns[-1] in names)
+
+
+def _tilt_long_labels(ax, *, limit: int = 60) -> None:
+    """Tilt the column labels of a matrix when they would not fit side by side."""
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    if sum(len(t) for t in labels) > limit:
+        ax.tick_params(axis="x", rotation=35)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("left")
+            t.set_rotation_mode("anchor")
+
+
+def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang: str = "da",
+                   title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+    """Stacked bars of attitude shares on one visitor type's scale, one bar per group.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `patterns.attitudes` (split ``by`` a dimension, e.g. site,
+        or not: then a single bar).
+    visitor_type : str, optional
+        The scale to draw, as in the table's ``visitor_type`` column (a label,
+        or a key for ``lang=None`` tables); default: the first one.
+    codebook : Codebook, optional
+        Names the group axis in ``lang``.
+    lang : {"da", "en"}
+    title : str, optional
+        Replaces the default title (the visitor type).
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One row of bars per group, first at the top, and one bar container
+        per attitude of the scale in codebook order (the last one, in grey, for
+        interviews without an attitude), labelled ``"A. <label>"``; segments of
+        5 % or more carry their percentage, and each bar its number of interviews.
+    """
+    import numpy as np
+
+    _check_lang(lang)
+    ax = _ax(ax)
+    scales = list(dict.fromkeys(data["visitor_type"]))
+    if visitor_type is None:
+        if not scales:
+            raise ValueError("data: the attitude table has no rows")
+        visitor_type = scales[0]
+    if visitor_type not in scales:
+        raise ValueError(f"visitor_type must be one of {scales}, not {visitor_type!r}")
+    rows = data[data["visitor_type"] == visitor_type]
+    group_col = data.columns[0] if data.columns[0] != "visitor_type" else None
+    if group_col is None:
+        groups = [visitor_type]
+        rows = rows.assign(_group=visitor_type)
+        group_col = "_group"
+    else:
+        groups = [g for g in dict.fromkeys(rows[group_col])]
+    codes = list(dict.fromkeys(zip(rows["code"].astype(object), rows["attitude"], strict=True)))
+    y = np.arange(len(groups))
+    left = np.zeros(len(groups))
+    colour = iter(PALETTE)
+    for code, label in codes:
+        part = rows[(rows["attitude"] == label)].set_index(group_col)["share"]
+        widths = part.reindex(groups).fillna(0.0).to_numpy(dtype=float)
+        coded = not pd.isna(code)
+        ax.barh(y, widths, left=left, height=0.7,
+                color=next(colour) if coded else NEUTRAL,
+                label=f"{code}. {label}" if coded else str(label), **kwargs)
+        for yi, (x0, w) in enumerate(zip(left, widths, strict=True)):
+            if w >= 0.05:
+                ax.text(x0 + w / 2, yi, f"{w:.0%}", ha="center", va="center",
+                        color="white" if coded else INK, fontsize="small")
+        left += widths
+    n = rows.groupby(group_col, sort=False, observed=True)["count"].sum().reindex(groups)
+    for yi, count in enumerate(n.fillna(0).astype(int)):
+        ax.text(1.01, yi, f"n = {count}", va="center", ha="left", fontsize="small",
+                transform=ax.get_yaxis_transform())
+    ax.set_yticks(y, [str(g) for g in groups])
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
+    ax.set_ylabel(_dimension_label(codebook, group_col, lang) or "" if group_col != "_group"
+                  else "")
+    ax.set_xlabel("")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), title=None)
+    ax.set_title(str(visitor_type) if title is None else title)
+    return ax
+
+
+def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str | None = None,
+                          fig: Figure | None = None, **kwargs) -> Figure:
+    """One `plot_attitudes` panel per visitor type (each its own scale), stacked.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `patterns.attitudes`.
+    codebook : Codebook, optional
+        Names the figure and the group axis in ``lang``.
+    lang : {"da", "en"}
+    title : str, optional
+        The figure's title (default: the attitude dimension's label).
+    fig : matplotlib.figure.Figure, optional
+        Draw into this figure (default: a new slide-sized one, not registered
+        with pyplot).
+    **kwargs
+        Passed to `plot_attitudes`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One Axes per visitor type, in the table's order.
+    """
+    _check_lang(lang)
+    scales = list(dict.fromkeys(data["visitor_type"]))
+    if fig is None:
+        fig = slide_figure()
+    group_col = data.columns[0]
+    sizes = [max(1, data.loc[data["visitor_type"] == s, group_col].nunique())
+             if group_col != "visitor_type" else 1 for s in scales] or [1]
+    axes = fig.subplots(len(sizes), 1, squeeze=False, height_ratios=sizes)[:, 0]
+    for ax, scale in zip(axes, scales, strict=False):
+        plot_attitudes(data, visitor_type=scale, codebook=codebook, lang=lang, ax=ax, **kwargs)
+    if title is None:
+        title = _dimension_label(codebook, "attitude", lang) or "attitude"
+    fig.suptitle(title, x=0.01, ha="left")
+    return fig
+
+
+_JOURNEY_TEXT = {
+    "da": {"share": "Andel åbne for nye input", "n": "kodet"},
+    "en": {"share": "Share open to new input", "n": "coded"},
+}
+
+
+def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = None,
+                 ax: Axes | None = None, **kwargs) -> Axes:
+    """The visitor journey: the share open at each stage, stages left to right.
+
+    Read as the deck draws it: open to new input at the top, closed at the
+    bottom, the visit's stages from preparation to home.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `patterns.journey`, overall or split ``by`` a dimension
+        (then one line per group).
+    codebook : Codebook, optional
+        Names the title and the open/closed ends of the axis in ``lang``.
+    lang : {"da", "en"}
+    title : str, optional
+        Replaces the default title (the journey's label in the codebook).
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Tick labels: the stages in codebook order. One line per group (one in
+        all without ``by``), labelled with the group; overall, each point is
+        annotated with its percentage. A stage nobody was coded at is a gap.
+    """
+    import numpy as np
+
+    _check_lang(lang)
+    ax = _ax(ax)
+    text = _JOURNEY_TEXT[lang]
+    group_col = data.columns[0] if data.columns[0] != "stage" else None
+    stages = list(dict.fromkeys(data["stage"]))
+    x = np.arange(len(stages))
+    groups = list(dict.fromkeys(data[group_col])) if group_col else [None]
+    colours = iter(PALETTE * (len(groups) // len(PALETTE) + 1))
+    for g in groups:
+        rows = data if g is None else data[data[group_col] == g]
+        share = rows.set_index("stage")["share_open"].reindex(stages).to_numpy(dtype=float)
+        style = {"marker": "o", "linewidth": 3, "markersize": 10, "color": next(colours)}
+        style.update(kwargs)
+        ax.plot(x, share, label=str(g) if g is not None else text["share"], **style)
+        if g is None:
+            coded = (rows["open"] + rows["closed"]).to_numpy()
+            for xi, (s, n) in enumerate(zip(share, coded, strict=True)):
+                if np.isfinite(s):
+                    ax.annotate(f"{s:.0%}", (xi, s), xytext=(0, 12), textcoords="offset points",
+                                ha="center", fontweight="bold")
+                ax.annotate(f"n = {n}", (xi, 0), xytext=(0, -32), textcoords="offset points",
+                            ha="center", va="top", fontsize="small", color="#666666",
+                            annotation_clip=False)
+    ax.set_xticks(x, [str(s) for s in stages])
+    ax.set_xlim(-0.4, len(stages) - 0.6)
+    ax.set_ylim(-0.02, 1.08)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
+    ax.yaxis.grid(True)
+    ax.set_axisbelow(True)
+    if codebook is not None and "journey_state" in codebook:
+        states = codebook.labels("journey_state", lang=lang)
+        open_label, closed_label = list(states.values())[:2]
+        ax.set_ylabel(f"← {closed_label}    {text['share']}    {open_label} →")
+    else:
+        ax.set_ylabel(text["share"])
+    if group_col is not None:
+        legend_title = _dimension_label(codebook, group_col, lang) or group_col
+        ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    default = _dimension_label(codebook, "journey_stage", lang) or ""
+    ax.set_title(default if title is None else title)
+    return ax
+
+
+def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None = None,
+                    ax: Axes | None = None, **kwargs) -> Axes:
+    """Stacked bars of strong and weak navigators per service (or age band, ...).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `patterns.competence` (its totals are left out).
+    codebook : Codebook, optional
+        Names the title and the axis in ``lang``.
+    lang : {"da", "en"}
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One row per row of the table (first at the top, in its order), one bar
+        container per competence profile, each labelled with the profile;
+        segments carry their count.
+    """
+    import numpy as np
+
+    _check_lang(lang)
+    ax = _ax(ax)
+    table = _totals_dropped(data)
+    y = np.arange(len(table))
+    left = np.zeros(len(table))
+    for i, column in enumerate(table.columns):
+        widths = table[column].to_numpy(dtype=float)
+        ax.barh(y, widths, left=left, height=0.7, color=PALETTE[i % len(PALETTE)],
+                label=str(column), **kwargs)
+        for yi, (x0, w) in enumerate(zip(left, widths, strict=True)):
+            if w > 0:
+                ax.text(x0 + w / 2, yi, f"{w:.0f}", ha="center", va="center", color="white",
+                        fontsize="small")
+        left += widths
+    ax.set_yticks(y, [str(r) for r in table.index])
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.xaxis.grid(True)
+    ax.set_axisbelow(True)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel(_INTERVIEWS[lang].capitalize())
+    ax.set_ylabel("")
+    ax.legend(loc="lower right")
+    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    return ax
+
+
+def plot_life_situations(data, *, codebook=None, lang: str = "da", title: str | None = None,
+                         ax: Axes | None = None, **kwargs) -> Axes:
+    """Heatmap of life situations × services (or the table's columns), with its totals.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `patterns.life_situations` (with or without totals).
+    codebook : Codebook, optional
+        Names the title and the axes in ``lang``.
+    lang : {"da", "en"}
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `seaborn.heatmap`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One cell per row and column of the table, in its order; non-zero
+        cells and every total carry their count.
+    """
+    _check_lang(lang)
+    ax = _ax(ax)
+    _heatmap(data, ax=ax, totals=_has_totals(data), blank_zero=True, **kwargs)
+    _tilt_long_labels(ax)
+    ax.set_ylabel("")
+    ax.set_xlabel("")
+    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    return ax
+
+
+def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | None = None,
+                      center: float | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+    """Heatmap of a co-occurrence table (counts, Jaccard or lift).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `patterns.cooccurrence`.
+    codebook : Codebook, optional
+        Names the title in ``lang``.
+    lang : {"da", "en"}
+    title : str, optional
+    center : float, optional
+        Draw a diverging scale around this value: 1 suits lift (more often
+        than chance above, less often below). Default: a sequential scale.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `seaborn.heatmap`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One cell per pair of codes, in codebook order. Counts are annotated as
+        whole numbers (blank for 0), Jaccard and lift with two decimals; cells
+        without a value (no interviews) stay blank.
+    """
+    import seaborn as sns
+
+    _check_lang(lang)
+    ax = _ax(ax)
+    whole = all(str(t).startswith(("int", "Int")) for t in data.dtypes)
+    fmt = "{:.0f}" if whole else "{:.2f}"
+    options = {}
+    if center is not None:
+        options["cmap"] = sns.diverging_palette(250, 30, l=65, center="light", as_cmap=True)
+        options["center"] = center
+    options.update(kwargs)
+    _heatmap(data, ax=ax, totals=False, blank_zero=whole, number_format=fmt, **options)
+    _tilt_long_labels(ax)
+    ax.set_ylabel("")
+    ax.set_xlabel("")
+    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    return ax
+
+
 # -- the deck's figures as slides ----------------------------------------------------
 
 _INTERVIEWS = {"da": "interviews", "en": "interviews"}
@@ -392,6 +766,73 @@ def _service_by_age_slide(study: Study, lang: str) -> Figure:
                         annot_kws={"fontsize": 13})
     ax.tick_params(labelsize=13)
     return fig
+
+
+@register_figure("attitudes")
+def _attitudes_slide(study: Study, lang: str) -> Figure:
+    from synergi_analysis.patterns import attitudes
+
+    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang=lang)
+    title = _pair_title_of(study.codebook, "attitude", "site", lang)
+    return plot_attitudes_figure(table, codebook=study.codebook, lang=lang, title=title)
+
+
+@register_figure("journey")
+def _journey_slide(study: Study, lang: str) -> Figure:
+    from synergi_analysis.patterns import journey
+
+    table = journey(study.interviews, codebook=study.codebook, lang=lang)
+    fig = slide_figure()
+    ax = fig.add_subplot()
+    plot_journey(table, codebook=study.codebook, lang=lang, ax=ax)
+    return fig
+
+
+@register_figure("competence")
+def _competence_slide(study: Study, lang: str) -> Figure:
+    from synergi_analysis.patterns import competence
+
+    fig = slide_figure()
+    left, right = fig.subplots(1, 2, width_ratios=[3, 2])
+    for ax, by in ((left, "service"), (right, "age_band")):
+        table = competence(study.interviews, codebook=study.codebook, by=by, lang=lang)
+        plot_competence(table, codebook=study.codebook, lang=lang, ax=ax,
+                        title=study.codebook.dimension_label(by, lang=lang))
+        ax.tick_params(axis="y", labelsize=13)
+    right.get_legend().remove()
+    fig.suptitle(study.codebook.dimension_label("competence", lang=lang), x=0.01, ha="left")
+    return fig
+
+
+@register_figure("life-situations")
+def _life_situations_slide(study: Study, lang: str) -> Figure:
+    from synergi_analysis.patterns import life_situations
+
+    table = life_situations(study.interviews, codebook=study.codebook, lang=lang)
+    fig = slide_figure()
+    ax = fig.add_subplot()
+    # Services as rows: their labels are long, the life situations' short enough to stand.
+    plot_life_situations(table.T, codebook=study.codebook, lang=lang, ax=ax,
+                         annot_kws={"fontsize": 12})
+    ax.tick_params(labelsize=12)
+    return fig
+
+
+@register_figure("cooccurrence")
+def _cooccurrence_slide(study: Study, lang: str) -> Figure:
+    from synergi_analysis.patterns import cooccurrence
+
+    table = cooccurrence(study.interviews, codebook=study.codebook, rows="attitude",
+                         columns="life_situation", lang=lang)
+    fig = slide_figure()
+    ax = fig.add_subplot()
+    plot_cooccurrence(table, codebook=study.codebook, lang=lang, ax=ax)
+    return fig
+
+
+def _pair_title_of(codebook, rows: str, columns: str, lang: str) -> str:
+    return (f"{codebook.dimension_label(rows, lang=lang)} × "
+            f"{codebook.dimension_label(columns, lang=lang)}")
 
 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
