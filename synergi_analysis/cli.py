@@ -431,7 +431,8 @@ def _attitudes(study, args):
     from synergi_analysis.patterns import attitudes
 
     table = attitudes(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
-    return _rounded(table, ["share"])
+    # The not-coded row has no code: a blank cell reads better than <NA>.
+    return _rounded(table, ["share"]).assign(code=table["code"].fillna(""))
 
 
 @table_command(

@@ -375,6 +375,17 @@ def plot_service_by_age(data, *, codebook=None, lang: str = "da", title: str | N
     -------
     matplotlib.axes.Axes
         Empty cells are zero; the totals are drawn in grey, in bold.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.patterns import service_by_age
+    >>> study = load_study()
+    >>> table = service_by_age(study.interviews, codebook=study.codebook)
+    >>> ax = plot_service_by_age(table, codebook=study.codebook,
+    ...                          ax=slide_figure().add_subplot())
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['0-17', '18-29', '30-49', '50-69', '70+', 'Antal']
     """
     _check_lang(lang)
     ax = _ax(ax)
@@ -449,6 +460,17 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
         per attitude of the scale in codebook order (the last one, in grey, for
         interviews without an attitude), labelled ``"A. <label>"``; segments of
         5 % or more carry their percentage, and each bar its number of interviews.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.patterns import attitudes
+    >>> study = load_study()
+    >>> table = attitudes(study.interviews, codebook=study.codebook, by="site", lang="en")
+    >>> ax = plot_attitudes(table, visitor_type="Library visitor", lang="en",
+    ...                     ax=slide_figure().add_subplot())
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['A. The disturbed', 'B. The sociable', 'Not coded']
     """
     import numpy as np
 
@@ -524,6 +546,16 @@ def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str |
     -------
     matplotlib.figure.Figure
         One Axes per visitor type, in the table's order.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.patterns import attitudes
+    >>> study = load_study()
+    >>> table = attitudes(study.interviews, codebook=study.codebook, by="site")
+    >>> fig = plot_attitudes_figure(table, codebook=study.codebook)
+    >>> [ax.get_title(loc="left") or ax.get_title() for ax in fig.axes]
+    ['Besøgende i borgerservice', 'Besøgende på biblioteket']
     """
     _check_lang(lang)
     scales = list(dict.fromkeys(data["visitor_type"]))
@@ -574,6 +606,16 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
         Tick labels: the stages in codebook order. One line per group (one in
         all without ``by``), labelled with the group; overall, each point is
         annotated with its percentage. A stage nobody was coded at is a gap.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.patterns import journey
+    >>> study = load_study()
+    >>> table = journey(study.interviews, codebook=study.codebook, by="site")
+    >>> ax = plot_journey(table, codebook=study.codebook, ax=slide_figure().add_subplot())
+    >>> [line.get_label() for line in ax.lines]
+    ['Roskilde', 'Ringsted', 'Næstved', 'Glumsø']
     """
     import numpy as np
 
@@ -642,6 +684,16 @@ def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None 
         One row per row of the table (first at the top, in its order), one bar
         container per competence profile, each labelled with the profile;
         segments carry their count.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.patterns import competence
+    >>> study = load_study()
+    >>> table = competence(study.interviews, codebook=study.codebook, by="age_band")
+    >>> ax = plot_competence(table, codebook=study.codebook, ax=slide_figure().add_subplot())
+    >>> [int(p.get_width()) for p in ax.containers[1]]
+    [1, 1, 1, 4, 6]
     """
     import numpy as np
 
@@ -692,6 +744,17 @@ def plot_life_situations(data, *, codebook=None, lang: str = "da", title: str | 
     matplotlib.axes.Axes
         One cell per row and column of the table, in its order; non-zero
         cells and every total carry their count.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.patterns import life_situations
+    >>> study = load_study()
+    >>> table = life_situations(study.interviews, codebook=study.codebook, by="age_band")
+    >>> ax = plot_life_situations(table, codebook=study.codebook,
+    ...                           ax=slide_figure().add_subplot())
+    >>> [t.get_text() for t in ax.get_yticklabels()][:3]
+    ['Ung', 'Voksen/myndig', 'Ældre/pensionist']
     """
     _check_lang(lang)
     ax = _ax(ax)
@@ -728,6 +791,18 @@ def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | Non
         One cell per pair of codes, in codebook order. Counts are annotated as
         whole numbers (blank for 0), Jaccard and lift with two decimals; cells
         without a value (no interviews) stay blank.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.patterns import cooccurrence
+    >>> study = load_study()
+    >>> lift = cooccurrence(study.interviews, codebook=study.codebook, rows="attitude",
+    ...                     columns="competence", normalise="lift")
+    >>> ax = plot_cooccurrence(lift, codebook=study.codebook, center=1.0,
+    ...                        ax=slide_figure().add_subplot())
+    >>> ax.texts[0].get_text()
+    '1.12'
     """
     import seaborn as sns
 
