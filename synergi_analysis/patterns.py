@@ -282,7 +282,7 @@ def attitudes(
         - ``<by>``: the group (only when ``by`` is another dimension);
         - ``visitor_type``: the scale's dimension value;
         - ``code``: the attitude's key (``"A"``, ...);
-        - ``attitude``: its label on that scale;
+        - ``attitude``: its label on that scale (its key for ``lang=None``);
         - ``count``: interviews (int64);
         - ``share``: ``count`` over the interviews of the group and visitor
           type (float; the shares of a group's scale, not-coded row included,
@@ -336,6 +336,8 @@ def attitudes(
 
     not_coded = NOT_CODED[lang] if lang is not None else pd.NA
     att_labels = coded.labels(lang)
+    if lang is None:  # the scale is in its own column, so the plain key is unambiguous
+        att_labels = {k: k.split(":", 1)[1] for k in att_labels}
     label = [att_labels.get(a, not_coded) for a in table["a"]]
     scale_labels = scale.labels(lang)
     out = pd.DataFrame(index=table.index)

@@ -496,12 +496,16 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
     left = np.zeros(len(groups))
     colour = iter(PALETTE)
     for code, label in codes:
-        part = rows[(rows["attitude"] == label)].set_index(group_col)["share"]
-        widths = part.reindex(groups).fillna(0.0).to_numpy(dtype=float)
         coded = not pd.isna(code)
+        # Matched on the code: the not-coded row has none (and, in key tables, no label).
+        same = (rows["code"] == code).fillna(False) if coded else rows["code"].isna()
+        part = rows[same.to_numpy(dtype=bool)].set_index(group_col)["share"]
+        widths = part.reindex(groups).fillna(0.0).to_numpy(dtype=float)
         ax.barh(y, widths, left=left, height=0.7,
                 color=next(colour) if coded else NEUTRAL,
-                label=f"{code}. {label}" if coded else str(label), **kwargs)
+                label=(f"{code}. {label}" if label != code else str(code)) if coded
+                else _not_coded_label(label, lang),
+                **kwargs)
         for yi, (x0, w) in enumerate(zip(left, widths, strict=True)):
             if w >= 0.05:
                 ax.text(x0 + w / 2, yi, f"{w:.0%}", ha="center", va="center",
@@ -521,6 +525,12 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
     ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), title=None)
     ax.set_title(str(visitor_type) if title is None else title)
     return ax
+
+
+def _not_coded_label(label, lang: str) -> str:
+    from synergi_analysis.patterns import NOT_CODED
+
+    return NOT_CODED[lang] if pd.isna(label) else str(label)
 
 
 def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str | None = None,

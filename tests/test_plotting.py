@@ -187,6 +187,18 @@ def test_attitude_figure_has_one_panel_per_scale(tiny_study):
     assert "n = 0" in _texts(fig.axes[0])
 
 
+def test_attitude_bars_of_a_key_table_with_an_uncoded_interview(tiny_study):
+    iv = tiny_study.interviews.copy()
+    iv.loc[iv["interview_id"] == "T3", "attitude"] = None
+    table = attitudes(iv, codebook=tiny_study.codebook, by="site", lang=None)
+    ax = plot_attitudes(table, visitor_type="borgerservice", lang="en")
+    assert _ticks(ax.get_yticklabels()) == ["roskilde", "ringsted", "næstved", "glumsø"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["A", "B", "C", "D", "Not coded"]
+    ringsted = [c[1].get_width() for c in ax.containers]
+    assert ringsted == pytest.approx([0, 0, 0.5, 0, 0.5])
+
+
 def test_attitude_bars_without_a_split(tiny_study):
     table = attitudes(tiny_study.interviews, codebook=tiny_study.codebook)
     ax = plot_attitudes(table)
