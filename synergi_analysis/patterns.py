@@ -92,6 +92,14 @@ def _coded(codebook: Codebook, name: str) -> _Coded:
                   dim.separator, dim.scale_by)
 
 
+def _argument(codebook: Codebook, name, argument: str) -> _Coded:
+    """`_coded`, with the argument that named the dimension in the error message."""
+    try:
+        return _coded(codebook, name)
+    except ValueError as exc:
+        raise ValueError(f"{argument}={name!r}: {exc}") from None
+
+
 def _values(data: pd.DataFrame, codebook: Codebook, dimension: str) -> pd.Series:
     """One entry per (interview, value): multi-valued cells exploded, blanks dropped.
 
@@ -171,7 +179,7 @@ def crosstab(
     if lang is not None:
         _check_lang(lang)
     data = _fresh(data)
-    r, c = _coded(codebook, rows), _coded(codebook, columns)
+    r, c = _argument(codebook, rows, "rows"), _argument(codebook, columns, "columns")
     table = _pair_counts(_values(data, codebook, rows), _values(data, codebook, columns),
                          r.keys, c.keys)
     if margins:
@@ -225,6 +233,7 @@ def service_by_age(
     >>> service_by_age(study.interviews, codebook=study.codebook).loc["Antal"].tolist()
     [1, 4, 16, 12, 12, 45]
     """
+    _argument(codebook, by, "by")
     return crosstab(data, codebook=codebook, rows="service", columns=by, lang=lang)
 
 
@@ -483,6 +492,7 @@ def competence(
     >>> competence(study.interviews, codebook=study.codebook).loc["Pas"].tolist()
     [14, 1, 15]
     """
+    _argument(codebook, by, "by")
     return crosstab(data, codebook=codebook, rows=by, columns="competence", lang=lang,
                     margins=margins)
 
@@ -526,6 +536,7 @@ def life_situations(
     >>> int(table.loc["Udlandsrejse", "Pas"])
     15
     """
+    _argument(codebook, by, "by")
     return crosstab(data, codebook=codebook, rows="life_situation", columns=by, lang=lang,
                     margins=margins)
 
@@ -588,7 +599,8 @@ def cooccurrence(
                          f"not {normalise!r}")
     columns = rows if columns is None else columns
     data = _fresh(data)
-    r_coded, c_coded = _coded(codebook, rows), _coded(codebook, columns)
+    r_coded = _argument(codebook, rows, "rows")
+    c_coded = _argument(codebook, columns, "columns")
     r, c = _values(data, codebook, rows), _values(data, codebook, columns)
     table = _pair_counts(r, c, r_coded.keys, c_coded.keys)
     if normalise in ("jaccard", "lift"):

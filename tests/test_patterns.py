@@ -303,8 +303,14 @@ def test_cooccurrence_empty_selection_and_bad_arguments(tiny_study):
     assert lift.shape == (4, 4) and lift.isna().all().all()
     with pytest.raises(ValueError, match="normalise"):
         cooccurrence(iv, codebook=cb, rows="site", normalise="pmi")
-    with pytest.raises(ValueError, match="nowhere"):
-        cooccurrence(iv, codebook=cb, rows="nowhere")
+    with pytest.raises(ValueError, match="columns='nowhere': unknown dimension"):
+        cooccurrence(iv, codebook=cb, rows="site", columns="nowhere")
+    with pytest.raises(ValueError, match="by='journey_stage': dimension 'journey_stage' has no"):
+        competence(iv, codebook=cb, by="journey_stage")
+    with pytest.raises(ValueError, match="by='age'"):
+        life_situations(iv, codebook=cb, by="age")
+    with pytest.raises(ValueError, match="rows='nowhere'"):
+        crosstab(iv, codebook=cb, rows="nowhere", columns="site")
 
 
 # -- crosstab and service by age (from the foundation, kept) -------------------------
