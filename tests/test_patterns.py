@@ -494,3 +494,14 @@ def test_cli_bad_option_value_exit_2(capsys):
     assert main(["table", "quotes", "--site", "Atlantis"]) == 2
     _, err = capsys.readouterr()
     assert "site: unknown value 'Atlantis'" in err
+
+
+def test_public_functions_take_options_by_keyword():
+    import inspect
+
+    from synergi_analysis import patterns
+
+    for name in patterns.__all__:
+        params = inspect.signature(getattr(patterns, name)).parameters.values()
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        assert len(positional) <= 1, name

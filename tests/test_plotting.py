@@ -383,3 +383,15 @@ def test_save_figures_replaces_and_keeps_the_house_style_inside(tiny_study, tmp_
     save_figures(tiny_study, tmp_path, fmt="svg", names=["journey"])
     assert first[0].read_bytes() == data
     assert dict(mpl.rcParams) == before
+
+
+def test_public_functions_take_options_by_keyword():
+    import inspect
+
+    for name in plotting.__all__:
+        value = getattr(plotting, name)
+        if not inspect.isfunction(value):
+            continue
+        params = inspect.signature(value).parameters.values()
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        assert len(positional) <= 3, name
