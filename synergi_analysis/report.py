@@ -20,6 +20,7 @@ imported only when a batch renders.
 
 from __future__ import annotations
 
+import contextvars
 import fnmatch
 import functools
 import hashlib
@@ -56,6 +57,7 @@ __all__ = [
     "render_batch",
     "report_header",
     "safe_name",
+    "show_quotes",
 ]
 
 BATCH_FILE = "batch.yml"
@@ -64,7 +66,7 @@ KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600
 # Bump when the HTML a report becomes changes for reasons the hash cannot see
 # (the template, the exporter's settings), so every report renders again.
-_FORMAT = 1
+_FORMAT = 2
 _DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".yml", ".yaml", ".qdpx", ".qde"}
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10)), "index"}
@@ -495,6 +497,16 @@ _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+ alt="{{ output.metadata.get('synergi_alt', '') | escape_html }}"
+{%- set width=output | get_metadata('width', 'image/png') -%}
+{%- if width is not none %} width={{ width | escape_html }}{%- endif %}
+{%- set height=output | get_metadata('height', 'image/png') -%}
+{%- if height is not none %} height={{ height | escape_html }}{%- endif %}>
+</div>
+{% endblock data_png %}
 {%- block extra_css -%}
 <style type="text/css">
 main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
@@ -636,6 +648,10 @@ class _Renderer:
         self.kernel: _Kernel | None = None
         self.exporter = None
         self.engine: str | None = None
+        # jupyter_client runs its coroutines on the event loop a context variable names.
+        # A context of our own keeps this worker's kernel on one loop of its own, whatever
+        # context the thread inherits (Dask runs tasks in a copy of its event loop's).
+        self.context = contextvars.Context()
         with _LIVE_LOCK:
             _LIVE.add(self)
 
@@ -646,6 +662,9 @@ class _Renderer:
 
     def render(self, job: ReportJob) -> ReportResult:
         """Execute and export one report; every failure becomes a failed result."""
+        return self.context.run(self._render, job)
+
+    def _render(self, job: ReportJob) -> ReportResult:
         import nbformat
         import papermill
 
@@ -684,7 +703,10 @@ class _Renderer:
             kernel.shutdown()
 
     def retire(self) -> None:
-        """Stop the kernel and close this thread's event loop (call in the worker's thread)."""
+        """Stop the kernel and close the worker's event loop (call in the worker's thread)."""
+        self.context.run(self._retire)
+
+    def _retire(self) -> None:
         self.close()
         with _LIVE_LOCK:
             _LIVE.discard(self)
@@ -703,7 +725,13 @@ def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
     """
     title = job.title
     dropped = 0
+    heading = ""
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            # A chart's alternative text: the heading of the section it is in.
+            found = re.findall(r"^#+\s+(.+?)\s*$", cell.source, flags=re.M)
+            heading = found[-1] if found else heading
+            continue
         if cell.cell_type != "code":
             continue
         kept = []
@@ -715,6 +743,8 @@ def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
             meta = output.get("metadata", {}).get(_META_KEY)
             if isinstance(meta, dict) and meta.get("title"):
                 title = str(meta["title"])
+            if "image/png" in output.get("data", {}):
+                output.setdefault("metadata", {})["synergi_alt"] = heading or title
             kept.append(output)
         cell.outputs = kept
     nb.metadata["title"] = title
@@ -1197,3 +1227,62 @@ def report_header(
             + '<table class="synergi-provenance" style="border-collapse:collapse;'
               f'font-size:0.85em;margin:0.5em 0 1em 0">{body}</table></header>')
     return _Header(page, text)
+
+
+class _Html:
+    """Rich output that is HTML in Jupyter and plain text elsewhere."""
+
+    def __init__(self, html_text: str, text: str):
+        self.html_text = html_text
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.html_text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_NO_QUOTES = {"da": "Ingen citater.", "en": "No quotes."}
+
+
+def show_quotes(data, *, lang: str = "da") -> _Html:
+    """Quotes as block quotes with their captions, every character of them escaped.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A table of `patterns.quotes` (``text`` and ``caption`` columns).
+    lang : {"da", "en"}
+        Language of the line shown when there are no quotes.
+
+    Returns
+    -------
+    object
+        Displays as HTML in Jupyter: one ``<blockquote>`` per quote, its caption
+        below it. Quote text is data, never markup: ``<script>`` shows as text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> shown = show_quotes(pd.DataFrame({"text": ["Det er <b>trygt</b>."],
+    ...                                   "caption": ["Grethe, 73 år"]}))
+    >>> "&lt;b&gt;trygt&lt;/b&gt;" in shown._repr_html_()
+    True
+    """
+    from synergi_analysis.codebook import _check_lang
+
+    _check_lang(lang)
+    if len(data) == 0:
+        return _Html(f"<p><em>{_NO_QUOTES[lang]}</em></p>", _NO_QUOTES[lang])
+    quote_style = ("margin:0.8em 0;padding:0.2em 0 0.2em 1em;border-left:4px solid #0072B2;"
+                   "font-style:italic")
+    parts, lines = [], []
+    for text, cap in zip(data["text"], data["caption"], strict=True):
+        text = "" if text is None else str(text)
+        cap = "" if cap is None else str(cap)
+        parts.append(f'<blockquote style="{quote_style}"><p>“{html.escape(text)}”</p>'
+                     f'<footer style="font-style:normal;color:#555">– {html.escape(cap)}'
+                     "</footer></blockquote>")
+        lines.append(f"“{text}” – {cap}")
+    return _Html('<div class="synergi-quotes">' + "".join(parts) + "</div>", "\n".join(lines))
