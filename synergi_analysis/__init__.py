@@ -44,6 +44,9 @@ _EXPORTS = {
     "set_house_style": "plotting",
     "save_figures": "plotting",
     "plot_service_by_age": "plotting",
+    "render_batch": "report",
+    "report_header": "report",
+    "show_quotes": "report",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -74,6 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover
         rank_sensitivity,
         rank_services,
     )
+    from synergi_analysis.report import render_batch, report_header, show_quotes
     from synergi_analysis.validate import validate_interviews
 
 
