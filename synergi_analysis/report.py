@@ -66,7 +66,7 @@ KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600
 # Bump when the HTML a report becomes changes for reasons the hash cannot see
 # (the template, the exporter's settings), so every report renders again.
-_FORMAT = 2
+_FORMAT = 3
 _DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".yml", ".yaml", ".qdpx", ".qde"}
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10)), "index"}
@@ -232,6 +232,7 @@ class ReportJob:
     key: str = ""
     source: str = field(default="", repr=False)  # the notebook's JSON, so workers need no file
     timeout: int = CELL_TIMEOUT
+    provenance: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def filename(self) -> str:
@@ -286,6 +287,31 @@ def _format(template: str, values: Mapping[str, Any], where: str) -> str:
         raise StudyError(f"{where}: cannot fill in {template!r} ({exc})") from None
 
 
+def _notebook_parameters(source: str, path: Path) -> set[str] | None:
+    """The names the cell tagged ``parameters`` assigns; None when there is no such cell."""
+    import ast
+
+    try:
+        cells = json.loads(source)["cells"]
+    except (ValueError, KeyError, TypeError):
+        raise StudyError(f"{path}: not a notebook (no JSON with cells)") from None
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get(
+                "tags", []):
+            code = "".join(cell.get("source", ""))
+            try:
+                tree = ast.parse(code)
+            except SyntaxError:
+                raise StudyError(f"{path}: its parameters cell is not valid Python") from None
+            names = set()
+            for node in ast.walk(tree):
+                targets = (node.targets if isinstance(node, ast.Assign)
+                           else [node.target] if isinstance(node, ast.AnnAssign) else [])
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+            return names
+    return None
+
+
 def plan_batch(
     spec: BatchSpec,
     *,
@@ -330,6 +356,7 @@ def plan_batch(
     if data is not None:
         common["data"] = str(Path(data).expanduser().resolve())
     data_hash = _hash_files(_data_files(study))
+    provenance = study.provenance()
     code_hash = _code_hash()
     codebook = study.codebook
     jobs: list[ReportJob] = []
@@ -338,10 +365,17 @@ def plan_batch(
         where = f"{spec.path}: reports[{i}]"
         source = entry.notebook.read_text(encoding="utf-8")
         nb_hash = _sha256_bytes(source.encode())
+        takes = _notebook_parameters(source, entry.notebook)
         axes = [(key, *_grid_values(values, codebook, where)) for key, values in entry.grid.items()]
         for combo in itertools.product(*(values for _, values, _ in axes)):
             grid = {key: value for (key, _, _), value in zip(axes, combo, strict=True)}
             parameters = {**common, **entry.parameters, **grid}
+            if takes is not None and set(parameters) - takes:
+                # papermill would inject it anyway and the notebook would never read it:
+                # a misspelt grid, or an "anonymise" a notebook silently ignores.
+                unknown = ", ".join(sorted(set(parameters) - takes))
+                raise StudyError(f"{where}: {entry.notebook.name} has no parameter {unknown} "
+                                 f"(its parameters cell sets {', '.join(sorted(takes))})")
             labels = {key: (codebook.label(dim, value, lang=lang) if dim else value)
                       for (key, _, dim), value in zip(axes, combo, strict=True)}
             labels = {**{k: v for k, v in parameters.items() if k not in labels}, **labels}
@@ -362,7 +396,8 @@ def plan_batch(
                 sort_keys=True, ensure_ascii=False, default=str).encode())
             jobs.append(ReportJob(name=name, notebook=str(entry.notebook),
                                   parameters=parameters, title=title, key=key,
-                                  source=source, timeout=spec.timeout))
+                                  source=source, timeout=spec.timeout,
+                                  provenance=provenance))
     return jobs
 
 
@@ -497,6 +532,11 @@ _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block body_footer %}
+{{ resources.get("synergi_footer", "") }}
+</main>
+</body>
+{% endblock body_footer %}
 {% block data_png scoped %}
 <div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
 <img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
@@ -686,7 +726,8 @@ class _Renderer:
                 request_save_on_cell_execute=False, execution_timeout=job.timeout,
                 kernel=self.kernel)
             title, warnings = _prepare_for_export(nb, job)
-            body, _ = self.exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+            body, _ = self.exporter.from_notebook_node(
+                nb, resources={"metadata": {"name": title}, "synergi_footer": _footer(job)})
         except Exception as exc:  # noqa: BLE001 - failure isolation is the point
             from papermill.exceptions import PapermillExecutionError
 
@@ -716,6 +757,22 @@ class _Renderer:
             loop = ensure_event_loop()
             if not loop.is_running():
                 loop.close()
+
+
+def _footer(job: ReportJob) -> str:
+    """What made the report, stated by the runner whatever the notebook shows."""
+    esc = html.escape
+    prov = job.provenance
+    params = ", ".join(f"{k}={v}" for k, v in job.parameters.items())
+    parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
+    if prov:
+        parts += [f"data sha256 {esc(prov.get('data_sha256', ''))}",
+                  f"codebook sha256 {esc(prov.get('codebook_sha256', ''))}",
+                  f"synergi-analysis {esc(prov.get('synergi_analysis', ''))}"]
+    parts.append(f"report key {esc(job.key[:16])}")
+    return ('<footer class="synergi-footer" style="margin-top:3em;padding-top:0.5em;'
+            'border-top:1px solid #ddd;color:#666;font-size:0.8em">'
+            + " · ".join(parts) + "</footer>")
 
 
 def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:

@@ -161,6 +161,19 @@ def test_a_parameter_cannot_write_outside_the_output_folder(tmp_path, study):
     assert [j.filename for j in plan_batch(spec, study=study)] == ["evil.html", "abs.html"]
 
 
+def test_a_parameter_the_notebook_does_not_take_is_refused(tmp_path, study):
+    write_notebook(tmp_path / "site.ipynb", SITE_NOTEBOOK)
+    spec = load_batch(write_spec(tmp_path, [
+        {"notebook": "site.ipynb", "grid": {"sites": ["roskilde"]}}]))
+    with pytest.raises(StudyError, match="site.ipynb has no parameter sites"):
+        plan_batch(spec, study=study)
+    # A notebook that cannot anonymise must not be rendered as if it had.
+    write_notebook(tmp_path / "old.ipynb", [("parameters", 'data = None\nlang = "da"')])
+    spec = load_batch(write_spec(tmp_path, [{"notebook": "old.ipynb"}]))
+    with pytest.raises(StudyError, match="has no parameter anonymise"):
+        plan_batch(spec, study=study, anonymise=True)
+
+
 @pytest.mark.parametrize(("reports", "message"), [
     ([{"notebook": "missing.ipynb"}], "not found"),
     ([{"notebook": "site.ipynb", "grid": {"site": []}}], "non-empty list"),
@@ -244,6 +257,12 @@ def test_a_report_states_title_parameters_and_provenance(batch):
     prov = load_study().provenance()
     assert prov["data_sha256"] in text and prov["codebook_sha256"] in text
     assert f"synergi-analysis {prov['synergi_analysis']}" in " ".join(text.split())
+    # The runner states it too, below the report, whatever the notebook shows.
+    footer = re.search(r'<footer class="synergi-footer".*?</footer>', page, flags=re.S).group(0)
+    for part in ("site.ipynb (lang=da, anonymise=False, site=næstved)",
+                 f"data sha256 {prov['data_sha256']}", f"codebook sha256 "
+                 f"{prov['codebook_sha256']}", f"synergi-analysis {prov['synergi_analysis']}"):
+        assert part in html.unescape(footer)
 
 
 def test_a_report_has_its_table_and_chart_and_no_code_or_error(batch, study):
