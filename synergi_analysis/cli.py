@@ -508,13 +508,13 @@ def _filter(flag, what):
     _filter("--theme", "with this theme"),
     (("--contains",), {"default": None, "metavar": "TEXT",
                        "help": "only quotes whose text contains TEXT (any case)"}),
-    (("--anonymised",), {"action": "store_true",
-                         "help": "speaker pseudonyms and age bands instead of names and ages"}),
+    (("--anonymise",), {"action": "store_true",
+                        "help": "speaker pseudonyms and age bands instead of names and ages"}),
 )
 def _quotes(study, args):
     from synergi_analysis.patterns import quotes
 
-    if args.anonymised:
+    if args.anonymise:
         study = study.anonymised()
     table = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
                    service=args.service, site=args.site, attitude=args.attitude,

@@ -479,7 +479,7 @@ def test_cli_cooccurrence_lift(capsys):
 
 
 def test_cli_quotes_filters_and_anonymises(capsys):
-    table = _csv(capsys, "quotes", "--service", "pas", "--site", "Næstved", "--anonymised")
+    table = _csv(capsys, "quotes", "--service", "pas", "--site", "Næstved", "--anonymise")
     assert table.columns.tolist() == ["quote_id", "caption", "text"]
     assert table["caption"].str.endswith("50-69 år, Pas (Næstved)").any()
     assert not table["caption"].str.contains("Lone").any()
