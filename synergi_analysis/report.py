@@ -637,13 +637,14 @@ class _Kernel:
                                 transport="ipc",
                                 ip=os.path.join(self.sockets, "k"),
                                 client_class="jupyter_client.asynchronous.AsyncKernelClient")
-        # No history database: parallel kernels would contend for one SQLite file.
-        self.km.start_kernel(cwd=cwd, env=env,
-                             extra_arguments=["--HistoryManager.enabled=False"])
-        self.kc = self.km.client()
-        self.kc.start_channels()
+        self.kc = None
         self._run_sync = run_sync
         try:
+            # No history database: parallel kernels would contend for one SQLite file.
+            self.km.start_kernel(cwd=cwd, env=env,
+                                 extra_arguments=["--HistoryManager.enabled=False"])
+            self.kc = self.km.client()
+            self.kc.start_channels()
             run_sync(self.kc.wait_for_ready)(timeout=60)
             self.run("__import__('synergi_analysis.report', fromlist=['_'])._kernel_snapshot()")
         except BaseException:
@@ -666,7 +667,8 @@ class _Kernel:
     def shutdown(self) -> None:
         """Stop the kernel; safe to call from any thread and more than once."""
         try:
-            self.kc.stop_channels()
+            if self.kc is not None:
+                self.kc.stop_channels()
         except Exception:  # noqa: BLE001 - best effort while tearing down
             pass
         try:
@@ -791,6 +793,8 @@ def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
             continue
         if cell.cell_type != "code":
             continue
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id: same batch, same HTML
         kept = []
         for output in cell.get("outputs", []):
             if output.output_type == "error" or (
