@@ -49,10 +49,12 @@ import yaml
 from synergi_analysis.errors import StudyError
 
 __all__ = [
+    "BatchSpec",
     "BatchSummary",
     "ReportJob",
     "ReportResult",
     "load_batch",
+    "notebooks_dir",
     "plan_batch",
     "render_batch",
     "report_header",
@@ -891,12 +893,16 @@ _INDEX_TEXT = {
            "parameters": "Parametre", "status": "Status", "rendered": "Dannet",
            "seconds": "Tid", "ok": "ok", "failed": "fejlede", "missing": "ikke dannet",
            "stale": "ældre version vist", "data": "Data", "codebook": "Kodebog",
-           "version": "synergi-analysis", "count": "rapporter"},
+           "version": "synergi-analysis", "count": "rapporter", "interviews": "interview",
+           "warnings": "advarsler udeladt",
+           "quotes": "citater"},
     "en": {"reports": "Reports", "report": "Report", "notebook": "Notebook",
            "parameters": "Parameters", "status": "Status", "rendered": "Rendered",
            "seconds": "Time", "ok": "ok", "failed": "failed", "missing": "not rendered",
            "stale": "older version shown", "data": "Data", "codebook": "Codebook",
-           "version": "synergi-analysis", "count": "reports"},
+           "version": "synergi-analysis", "count": "reports", "interviews": "interviews",
+           "warnings": "warnings left out",
+           "quotes": "quotes"},
 }
 
 _INDEX_CSS = """
@@ -910,7 +916,7 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .status-ok { color: #1a7f37; } .status-failed { color: #b42318; font-weight: bold; }
 .status-missing { color: #777; } .error { color: #b42318; font-family: monospace;
   font-size: 0.8rem; white-space: pre-wrap; }
-.params { font-family: monospace; font-size: 0.8rem; }
+.params { font-family: monospace; font-size: 0.8rem; } .warn { color: #8a6d00; }
 .prov { font-size: 0.85rem; color: #444; }
 """
 
@@ -939,6 +945,8 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
             status += f'<div class="error">{esc(error)}</div>'
         elif record and current.get(job.name):
             status = f'<span class="status-ok">{t["ok"]}</span>'
+            if record.get("warnings"):
+                status += f' <span class="warn">({record["warnings"]} {t["warnings"]})</span>'
         elif record:
             status = f'<span class="status-missing">{t["stale"]}</span>'
         else:
@@ -959,7 +967,7 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
         f'<p class="sub">{len(jobs)} {t["count"]}</p>',
         f'<p class="prov">{t["data"]}: {esc(Path(prov["data"]).name)} '
         f'(sha256 <code>{esc(prov["data_sha256"])}</code>, {esc(prov["interviews"])} '
-        f'interviews, {esc(prov["quotes"])} quotes) · {t["codebook"]}: '
+        f'{t["interviews"]}, {esc(prov["quotes"])} {t["quotes"]}) · {t["codebook"]}: '
         f'{esc(Path(prov["codebook"]).name)} (sha256 <code>{esc(prov["codebook_sha256"])}'
         f'</code>) · {t["version"]} {esc(prov["synergi_analysis"])}</p>',
         "<table>",
@@ -1119,7 +1127,10 @@ def render_batch(
         names = ", ".join(j.name for j in planned[:8])
         raise ValueError(f"only {only!r} matches no report (reports: {names}, ...)")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyError(f"{out}: cannot write reports there ({exc.strerror})") from None
     # The last good render of every report of the batch, and whether it is current.
     records = {job.name: _stored(out, job) for job in planned}
     current = {job.name: _up_to_date(out, job, records[job.name]) for job in planned}

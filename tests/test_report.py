@@ -303,6 +303,8 @@ def test_the_index_links_every_report_with_parameters_status_and_time(batch):
     assert '<a href="site-glums%C3%B8.html">Sted: Glumsø</a>' in index
     assert "site=glumsø" in index
     assert index.count('class="status-ok"') == 2
+    # The warning each site report printed is left out of it, and counted here.
+    assert index.count('<span class="warn">(1 advarsler udeladt)</span>') == 2
     assert index.count('class="status-failed"') == 1
     assert len(re.findall(r'<td class="num">\d+\.\d s</td>', index)) == 2
 
@@ -522,10 +524,12 @@ def test_synergi_report_prints_a_summary_and_fails_when_a_report_fails(batch, ca
     (["--only", "nothing-*"], "matches no report"),
     (["--jobs", "0"], "jobs must be at least 1"),
     (["--data", "/no/such/study"], "no such file or folder"),
+    (["--out", "/dev/null/reports"], "cannot write reports there"),
 ])
 def test_synergi_report_bad_arguments_exit_2_without_traceback(batch, capsys, argv, message):
     _, spec, out, _ = batch
     assert cli.main(["report", "--spec", str(spec), "--out", str(out), *argv]) == 2
+    # (a later --out wins over the first)
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
