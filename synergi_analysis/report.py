@@ -68,7 +68,7 @@ KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600
 # Bump when the HTML a report becomes changes for reasons the hash cannot see
 # (the template, the exporter's settings), so every report renders again.
-_FORMAT = 3
+_FORMAT = 4
 _DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".yml", ".yaml", ".qdpx", ".qde"}
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10)), "index"}
@@ -730,6 +730,8 @@ class _Renderer:
                 request_save_on_cell_execute=False, execution_timeout=job.timeout,
                 kernel=self.kernel)
             title, warnings = _prepare_for_export(nb, job)
+            # <html lang="..."> for screen readers and spell checkers.
+            self.exporter.language_code = str(job.parameters.get("lang") or "en")
             body, _ = self.exporter.from_notebook_node(
                 nb, resources={"metadata": {"name": title}, "synergi_footer": _footer(job)})
         except Exception as exc:  # noqa: BLE001 - failure isolation is the point

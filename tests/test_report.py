@@ -249,7 +249,7 @@ def test_a_report_states_title_parameters_and_provenance(batch):
     _, _, out, _ = batch
     page = (out / "site-næstved.html").read_text(encoding="utf-8")
     text = body_text(page)
-    assert "<title>Sted: Næstved</title>" in page
+    assert "<title>Sted: Næstved</title>" in page and '<html lang="da">' in page
     assert "<h1>Sted: Næstved</h1>" in page
     assert re.search(r"site\s+=\s+Næstved", text)
     assert re.search(r"anonymise\s+=\s+nej", text)
