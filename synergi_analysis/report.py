@@ -464,6 +464,7 @@ _INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures", "rc"
 
 def _kernel_snapshot() -> None:
     """Record the state a fresh kernel has, after the warm imports (runs in the kernel)."""
+    import copy
     import importlib
     import warnings
 
@@ -481,7 +482,7 @@ def _kernel_snapshot() -> None:
         path=list(sys.path),
         environ=dict(os.environ),
         warnings=list(warnings.filters),
-        inline={t: getattr(inline, t) for t in _INLINE_TRAITS} if inline else {},
+        inline={t: copy.copy(getattr(inline, t)) for t in _INLINE_TRAITS} if inline else {},
     )
 
 
@@ -493,6 +494,7 @@ def _kernel_reset(cwd: str) -> None:
     backend's settings, pandas options, warning filters, ``sys.path``, the
     environment and the working directory; seeds ``random`` and NumPy.
     """
+    import copy
     import random
     import warnings
 
@@ -511,7 +513,7 @@ def _kernel_reset(cwd: str) -> None:
         plt.switch_backend(state["backend"])
     inline = _inline_backend()
     for trait, value in state["inline"].items():
-        setattr(inline, trait, value)
+        setattr(inline, trait, copy.copy(value))  # a copy: a report may change it in place
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         matplotlib.rcParams.clear()

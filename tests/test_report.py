@@ -442,6 +442,8 @@ POLLUTER = [
              "os.chdir('/')\n"
              "get_ipython().run_line_magic('config', 'InlineBackend.close_figures = False')\n"
              "get_ipython().run_line_magic('config', \"InlineBackend.figure_formats = ['svg']\")\n"
+             "from matplotlib_inline.config import InlineBackend\n"
+             "InlineBackend.instance().print_figure_kwargs['dpi'] = 10\n"
              "fig = plt.figure()"),
     ("code", "plt.figure(); plt.figure()\nprint('polluted')"),
 ]
@@ -464,6 +466,9 @@ PROBE = [
              "    'cwd': os.path.basename(os.getcwd()),\n"
              "    'random': random.random(),\n"
              "    'numpy': float(np.random.random()),\n"
+             "    'inline': [repr(getattr(__import__('matplotlib_inline.config', fromlist=['_'])"
+             ".InlineBackend.instance(), t)) for t in ('figure_formats', 'print_figure_kwargs',"
+             " 'close_figures', 'rc')],\n"
              "}\n"
              "print('STATE' + json.dumps(state, sort_keys=True) + 'STATE')"),
     ("code", "fig, ax = plt.subplots()\nax.plot([1, 2, 3])\nplt.show()"),
