@@ -731,8 +731,8 @@ def quotes(
     Returns
     -------
     pandas.DataFrame
-        One row per matching quote, in the quote frame's order (none when
-        nothing matches). Columns: ``quote_id``, ``interview_id``, ``text`` (the
+        One row per matching quote, ordered by interview (in the interview
+        frame's order), then as in the quote frame (none when nothing matches). Columns: ``quote_id``, ``interview_id``, ``text`` (the
         quote exactly as stored: no markup is stripped or escaped), ``caption``
         ("Lone, 61 år, Pas (Næstved)"; see `caption`), ``speaker`` (str or
         missing), ``age`` (Int64), and the labels of ``age_band``, ``service``,
@@ -776,7 +776,12 @@ def quotes(
     if contains is not None:
         needle = contains.casefold()
         keep &= merged["text"].astype(str).map(lambda t: needle in t.casefold()).astype(bool)
-    merged = merged[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+    merged = merged[keep.to_numpy(dtype=bool)]
+    # Grouped by person, in interview order: the same quotes give the same table
+    # whether they came from quotes.csv (any order) or from a QDA project.
+    position = {k: i for i, k in enumerate(iv["interview_id"])}
+    rank = merged["interview_id"].map(position).fillna(len(position))
+    merged = merged.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
     out = pd.DataFrame({
         "quote_id": merged["quote_id"].astype(object),
