@@ -15,7 +15,6 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +35,8 @@ INTERVIEW_FILES = ("interviews.csv", "interviews.xlsx")
 QUOTES_FILE = "quotes.csv"
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 QDA_SUFFIXES = (".qdpx", ".qde")
+#: Files whose content counts towards a study's fingerprint.
+DATA_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".yml", ".yaml", *QDA_SUFFIXES})
 
 
 def shipped_data_dir() -> Path:
@@ -210,16 +211,30 @@ class Study:
                 continue
             path = Path(folder) / f"{name}.csv"
             if path.is_file():
-                self.files.setdefault(name, path)
                 return read_table(path)
         return None
 
-    @cached_property
+    def data_files(self) -> list[Path]:
+        """Every file the study's results may depend on, sorted.
+
+        The files it was read from, and the data files beside them (in the study
+        folder and beside the codebook: the ranking's and the sites' tables).
+        """
+        files = {Path(p).resolve() for p in self.files.values()}
+        folders = {self.folder, self.codebook.path.parent if self.codebook.path else None}
+        for folder in folders - {None}:
+            if Path(folder).is_dir():
+                files |= {p.resolve() for p in Path(folder).iterdir()
+                          if p.is_file() and p.suffix.lower() in DATA_SUFFIXES
+                          and not p.name.startswith((".", "~$"))}
+        return sorted(files)
+
+    @property
     def fingerprint(self) -> str:
-        """A content hash of every file the study was read from (codebook included)."""
+        """A content hash of every file in `data_files` (the codebook included)."""
         h = hashlib.sha256()
-        for role, path in sorted(self.files.items()):
-            h.update(role.encode())
+        for path in self.data_files():
+            h.update(path.name.encode())
             h.update(_sha256(path).encode())
         return h.hexdigest()
 

@@ -69,7 +69,6 @@ CELL_TIMEOUT = 600
 # Bump when the HTML a report becomes changes for reasons the hash cannot see
 # (the template, the exporter's settings), so every report renders again.
 _FORMAT = 4
-_DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".yml", ".yaml", ".qdpx", ".qde"}
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10)), "index"}
 _META_KEY = "synergi_analysis"
@@ -253,17 +252,6 @@ def _hash_files(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
-def _data_files(study) -> list[Path]:
-    """Every file a report may read: the study's own files and the tables beside them."""
-    files = [Path(p) for p in study.files.values()]
-    for folder in {study.folder, study.codebook.path.parent if study.codebook.path else None}:
-        if folder is not None and Path(folder).is_dir():
-            files += [p for p in Path(folder).iterdir()
-                      if p.is_file() and p.suffix.lower() in _DATA_SUFFIXES
-                      and not p.name.startswith((".", "~$"))]
-    return files
-
-
 def _code_hash() -> str:
     """The package's version and source: a changed chart function renders again."""
     from synergi_analysis import __version__
@@ -357,7 +345,7 @@ def plan_batch(
     common = {**spec.parameters, "lang": lang, "anonymise": bool(anonymise)}
     if data is not None:
         common["data"] = str(Path(data).expanduser().resolve())
-    data_hash = _hash_files(_data_files(study))
+    data_hash = _hash_files(study.data_files())
     provenance = study.provenance()
     code_hash = _code_hash()
     codebook = study.codebook

@@ -161,3 +161,18 @@ def test_paths_that_are_not_studies(tmp_path, name):
         target.write_bytes(b"x")
     with pytest.raises(StudyError):
         load_study(target)
+
+
+def test_fingerprint_covers_the_tables_beside_the_data_whatever_was_read_first(
+        tmp_path, data_dir):
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for name in ("codebook.yml", "interviews.csv", "quotes.csv", "services.csv"):
+        (folder / name).write_bytes((data_dir / name).read_bytes())
+    fresh = load_study(folder)
+    read_first = load_study(folder)
+    assert read_first.table("services") is not None
+    assert read_first.fingerprint == fresh.fingerprint
+    with open(folder / "services.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    assert load_study(folder).fingerprint != fresh.fingerprint
