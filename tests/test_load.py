@@ -172,7 +172,8 @@ def test_fingerprint_covers_the_tables_beside_the_data_whatever_was_read_first(
     fresh = load_study(folder)
     read_first = load_study(folder)
     assert read_first.table("services") is not None
-    assert read_first.fingerprint == fresh.fingerprint
+    before = fresh.fingerprint
+    assert read_first.fingerprint == before
     with open(folder / "services.csv", "a", encoding="utf-8") as fh:
         fh.write("\n")
-    assert load_study(folder).fingerprint != fresh.fingerprint
+    assert load_study(folder).fingerprint != before
