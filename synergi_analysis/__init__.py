@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-# Public name -> module that defines it.
+# Public name -> module that defines it. The rest of each module's API is
+# imported from the module itself (``synergi_analysis.plotting.plot_journey``).
 _EXPORTS = {
     "Study": "load",
     "load_study": "load",
@@ -23,16 +24,6 @@ _EXPORTS = {
     "Codebook": "codebook",
     "StudyError": "errors",
     "ValidationError": "errors",
-    "Problem": "errors",
-    "validate_interviews": "validate",
-    "load_qdpx": "qdpx",
-    "export_qdpx": "qdpx",
-    "code_frequencies": "qdpx",
-    "code_cooccurrence": "qdpx",
-    "rank_services": "ranking",
-    "rank_sensitivity": "ranking",
-    "leave_one_site_out": "ranking",
-    "deck_agreement": "ranking",
     "service_by_age": "patterns",
     "attitudes": "patterns",
     "journey": "patterns",
@@ -40,20 +31,44 @@ _EXPORTS = {
     "life_situations": "patterns",
     "cooccurrence": "patterns",
     "quotes": "patterns",
+    "rank_services": "ranking",
+    "rank_sensitivity": "ranking",
+    "leave_one_site_out": "ranking",
+    "deck_agreement": "ranking",
     "house_style": "plotting",
-    "set_house_style": "plotting",
     "save_figures": "plotting",
-    "plot_service_by_age": "plotting",
     "render_batch": "report",
-    "report_header": "report",
-    "show_quotes": "report",
+    "export_qdpx": "qdpx",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [
+    "Codebook",
+    "Study",
+    "StudyError",
+    "ValidationError",
+    "attitudes",
+    "competence",
+    "cooccurrence",
+    "deck_agreement",
+    "export_qdpx",
+    "house_style",
+    "journey",
+    "leave_one_site_out",
+    "life_situations",
+    "load_codebook",
+    "load_study",
+    "quotes",
+    "rank_sensitivity",
+    "rank_services",
+    "render_batch",
+    "save_figures",
+    "service_by_age",
+    "__version__",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from synergi_analysis.codebook import Codebook
-    from synergi_analysis.errors import Problem, StudyError, ValidationError
+    from synergi_analysis.errors import StudyError, ValidationError
     from synergi_analysis.load import Study, load_codebook, load_study
     from synergi_analysis.patterns import (
         attitudes,
@@ -64,21 +79,15 @@ if TYPE_CHECKING:  # pragma: no cover
         quotes,
         service_by_age,
     )
-    from synergi_analysis.plotting import (
-        house_style,
-        plot_service_by_age,
-        save_figures,
-        set_house_style,
-    )
-    from synergi_analysis.qdpx import code_cooccurrence, code_frequencies, export_qdpx, load_qdpx
+    from synergi_analysis.plotting import house_style, save_figures
+    from synergi_analysis.qdpx import export_qdpx
     from synergi_analysis.ranking import (
         deck_agreement,
         leave_one_site_out,
         rank_sensitivity,
         rank_services,
     )
-    from synergi_analysis.report import render_batch, report_header, show_quotes
-    from synergi_analysis.validate import validate_interviews
+    from synergi_analysis.report import render_batch
 
 
 def __getattr__(name: str):

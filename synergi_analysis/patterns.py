@@ -732,8 +732,9 @@ def quotes(
     -------
     pandas.DataFrame
         One row per matching quote, ordered by interview (in the interview
-        frame's order), then as in the quote frame (none when nothing matches). Columns: ``quote_id``, ``interview_id``, ``text`` (the
-        quote exactly as stored: no markup is stripped or escaped), ``caption``
+        frame's order), then as in the quote frame (none when nothing matches).
+        Columns: ``quote_id``, ``interview_id``, ``text`` (the quote exactly
+        as stored: no markup is stripped or escaped), ``caption``
         ("Lone, 61 år, Pas (Næstved)"; see `caption`), ``speaker`` (str or
         missing), ``age`` (Int64), and the labels of ``age_band``, ``service``,
         ``site``, ``visitor_type``, ``attitude`` (on the visitor type's scale)

@@ -48,3 +48,13 @@ def test_readme_opens_with_the_two_commands():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_public_api_is_listed_and_importable():
+    import synergi_analysis
+
+    names = [n for n in synergi_analysis.__all__ if n != "__version__"]
+    assert sorted(names) == sorted(synergi_analysis._EXPORTS)
+    assert len(names) <= 22
+    for name in names:
+        assert getattr(synergi_analysis, name).__name__ == name
