@@ -80,6 +80,7 @@ __all__ = [
     "OFFER_KINDS",
     "PROFILES",
     "deck_agreement",
+    "describe_agreement",
     "leave_one_site_out",
     "parse_weights",
     "rank_sensitivity",
@@ -668,6 +669,33 @@ def deck_agreement(ranking: pd.DataFrame, *, top: int | None = None) -> pd.DataF
     table["best_rank"] = pd.array(table["best_rank"].tolist(), dtype="Int64")
     table["in_top"] = (table["best_rank"] <= k).fillna(False).astype(bool)
     return table
+
+
+def describe_agreement(agreement: pd.DataFrame, *, lang: str = "da") -> str:
+    """The agreement with the deck's pick in one sentence, for reports.
+
+    Parameters
+    ----------
+    agreement : pandas.DataFrame
+        The table `deck_agreement` returns.
+    lang : {"da", "en"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> agreement = deck_agreement(rank_services(load_study()))
+    >>> describe_agreement(agreement, lang="en")
+    "4 of the deck's 8 picks are among the top 8 here."
+    """
+    _check_lang(lang)
+    hits, n = int(agreement["in_top"].sum()), len(agreement)
+    if lang == "en":
+        return f"{hits} of the deck's {n} picks are among the top {n} here."
+    return f"{hits} af slidesættets {n} valg er blandt de {n} øverste her."
 
 
 def rank_sensitivity(

@@ -555,3 +555,14 @@ def test_ranking_figure_without_services_csv_says_so(tmp_path, data_dir):
     text = fig.axes[0].texts[0].get_text().replace("\n", " ")
     assert text.endswith(": no services.csv; the ranking needs it for the reach criterion and "
                          "the deck's pick")
+
+
+def test_describe_agreement_counts_the_entries_in_the_top():
+    import pandas as pd
+
+    from synergi_analysis.ranking import describe_agreement
+
+    agreement = pd.DataFrame({"in_top": [True, False, True]})
+    assert describe_agreement(agreement) == "2 af slidesættets 3 valg er blandt de 3 øverste her."
+    assert describe_agreement(agreement, lang="en") == (
+        "2 of the deck's 3 picks are among the top 3 here.")
