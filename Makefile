@@ -12,9 +12,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# Every report of notebooks/batch.yml into reports/; a report whose inputs are unchanged is skipped.
-reports: $(STAMP)
+FIGURES := reports/figures/.made
+
+# Every report of notebooks/batch.yml into reports/ (a report whose inputs are unchanged
+# is skipped), and the deck's figures as slide files into reports/figures/ (redrawn only
+# when the data or the package changed).
+reports: $(STAMP) $(FIGURES)
 	$(BIN)/synergi report
+
+figures: $(FIGURES)
+
+$(FIGURES): $(STAMP) $(wildcard data/*) $(wildcard synergi_analysis/*.py)
+	$(BIN)/synergi figures --out reports/figures
+	touch $@
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
