@@ -43,10 +43,25 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list[str]]:
         codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
     else:
         codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
-    # Missing cells are code -1, never among the uniques.
+    # Missing cells are code -1, never among the uniques: they index the trailing ''.
     cells = [str(u).strip() for u in uniques]
-    # Missing cells (code -1) index the trailing '' entry.
     return codes, cells + [""]
+
+
+def _blank_mask(codes: np.ndarray, cells: list[str]) -> np.ndarray:
+    """Per row of a factorized column: is the cell blank (or missing)?"""
+    return np.array([c == "" for c in cells], dtype=bool)[codes]
+
+
+def _each(file: str, rows: np.ndarray, mask: np.ndarray, column: str | None,
+          message: str) -> list[Problem]:
+    """The same problem for every row the mask selects."""
+    return [Problem(file, r, column, message) for r in rows[mask]]
+
+
+def _missing_columns(file: str, missing: list[str]) -> Problem:
+    plural = "s" if len(missing) > 1 else ""
+    return Problem(file, 1, None, f"missing required column{plural}: " + ", ".join(missing))
 
 
 def _clean(s: pd.Series) -> pd.Series:
@@ -56,8 +71,7 @@ def _clean(s: pd.Series) -> pd.Series:
 
 
 def _blank(s: pd.Series) -> pd.Series:
-    codes, cells = _factorize(s)
-    return pd.Series(np.array([c == "" for c in cells], dtype=bool)[codes], index=s.index)
+    return pd.Series(_blank_mask(*_factorize(s)), index=s.index)
 
 
 def _unknown_message(dim: Dimension, raw: str) -> str:
@@ -86,10 +100,8 @@ def _map_codes(
     problems: list[Problem] = []
     for i, cell in enumerate(cells):
         if cell and category[i] == -1:
-            msg = _unknown_message(dim, cell)
-            for r in rows[codes == i]:
-                problems.append(Problem(file, r, column, msg))
-    blank = np.array([c == "" for c in cells], dtype=bool)[codes]
+            problems += _each(file, rows, codes == i, column, _unknown_message(dim, cell))
+    blank = _blank_mask(codes, cells)
     keys = pd.Categorical.from_codes(category[codes], categories=dim.keys)
     return pd.Series(keys, index=s.index), problems, blank
 
@@ -100,8 +112,7 @@ def _check_required(
     problems = []
     for col in required:
         if col in raw.columns:
-            for r in rows[_blank(raw[col]).to_numpy()]:
-                problems.append(Problem(file, r, col, f"{col} is empty"))
+            problems += _each(file, rows, _blank(raw[col]).to_numpy(), col, f"{col} is empty")
     return problems
 
 
@@ -161,19 +172,15 @@ def validate_interviews(
     if band_col in missing and "age" in raw.columns:
         missing.remove(band_col)
     if missing:
-        problems.append(
-            Problem(file, 1, None, f"missing required column{'s' if len(missing) > 1 else ''}: "
-                    + ", ".join(missing))
-        )
-        return raw, problems
+        return raw, [_missing_columns(file, missing)]
 
     out = pd.DataFrame(index=raw.index)
     n = len(raw)
 
     # interview_id: present and unique
     ids = _clean(raw[INTERVIEW_ID])
-    for r in rows_arr[(ids == "").to_numpy()]:
-        problems.append(Problem(file, r, INTERVIEW_ID, f"{INTERVIEW_ID} is empty"))
+    problems += _each(file, rows_arr, (ids == "").to_numpy(), INTERVIEW_ID,
+                      f"{INTERVIEW_ID} is empty")
     dup = ids.duplicated(keep="first") & (ids != "")
     if dup.any():
         first_row = dict(zip(ids[~dup].to_numpy(), rows_arr[(~dup).to_numpy()], strict=True))
@@ -199,12 +206,11 @@ def validate_interviews(
                 msg = f"age {int(nums[i])} is outside 0-120"
             else:
                 continue
-            problems += [Problem(file, r, "age", msg) for r in rows_arr[codes == i]]
+            problems += _each(file, rows_arr, codes == i, "age", msg)
             nums[i] = np.nan
-        age_given = np.array([c != "" for c in cells], dtype=bool)[codes]
+        age_given = ~_blank_mask(codes, cells)
         age = nums[codes]
-    out["age"] = pd.array(np.where(np.isnan(age), None, age), dtype="Int64") if n else pd.array(
-        [], dtype="Int64")
+    out["age"] = pd.array(age, dtype="Int64")
 
     blanks: dict[str, np.ndarray] = {}
     for dim in codebook.dimensions.values():
@@ -231,10 +237,8 @@ def validate_interviews(
 
     # Required codes must not be blank (age_band was checked with the age).
     for col in required:
-        if col in (INTERVIEW_ID, band_col):
-            continue
-        for r in rows_arr[blanks[col]]:
-            problems.append(Problem(file, r, col, f"{col} is empty"))
+        if col not in (INTERVIEW_ID, band_col):
+            problems += _each(file, rows_arr, blanks[col], col, f"{col} is empty")
 
     problems += _check_scales(out, codebook, file=file, rows=rows_arr)
     problems += _check_value_links(out, codebook, file=file, rows=rows_arr)
@@ -255,8 +259,8 @@ def validate_interviews(
         truth = np.array([c.casefold() in _TRUE for c in cells], dtype=bool)
         for i, cell in enumerate(cells):
             if cell.casefold() not in _TRUE | _FALSE:
-                msg = f"long_interview {cell!r} is not true or false"
-                problems += [Problem(file, r, "long_interview", msg) for r in rows_arr[codes == i]]
+                problems += _each(file, rows_arr, codes == i, "long_interview",
+                                  f"long_interview {cell!r} is not true or false")
         out["long_interview"] = truth[codes]
     else:
         out["long_interview"] = False
@@ -288,8 +292,7 @@ def _map_multi(
                 continue
             key = lookup.get(part.casefold())
             if key is None:
-                msg = _unknown_message(dim, part)
-                problems += [Problem(file, r, column, msg) for r in rows[codes == i]]
+                problems += _each(file, rows, codes == i, column, _unknown_message(dim, part))
             else:
                 keys.add(key)
         joined.append(dim.separator.join(sorted(keys, key=order.__getitem__)))
@@ -326,8 +329,8 @@ def _resolve_age_band(
         )
     missing = pd.isna(given) & ~inside
     # An age that was given but invalid has been reported already.
-    for r in rows[missing & ~age_given]:
-        problems.append(Problem(file, r, col, "age_band is empty and no age is given"))
+    problems += _each(file, rows, missing & ~age_given, col,
+                      "age_band is empty and no age is given")
     result = np.where(pd.isna(given), derived, given)
     return pd.Series(pd.Categorical(result, categories=dim.keys), index=out.index), problems
 
@@ -414,8 +417,7 @@ def validate_quotes(
     needed = ["quote_id", "interview_id", "text"]
     missing = [c for c in needed if c not in raw.columns]
     if missing:
-        return raw, [Problem(file, 1, None, "missing required column"
-                             + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing))]
+        return raw, [_missing_columns(file, missing)]
     problems = _check_required(raw, needed, file=file, rows=rows_arr)
     out = pd.DataFrame(index=raw.index)
     qid = _clean(raw["quote_id"])
