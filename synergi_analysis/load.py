@@ -283,9 +283,11 @@ def read_table(path: str | Path, *, categorical: Iterable[str] = ()) -> pd.DataF
 
     UTF-8 CSV, CSV saved by a Danish Excel (semicolon-separated, cp1252 or UTF-8
     with a BOM) and ``.xlsx`` all give the same frame. Blank cells are empty strings.
-    Columns named in ``categorical`` may come back as categoricals of their text
-    (the CSV parser then encodes each distinct spelling once, which is what keeps
-    validating coded columns cheap).
+    The index is the record's position in the file (0 = the first row after the
+    header), kept when blank rows are dropped, so ``index + 2`` is the row number
+    a spreadsheet shows. Columns named in ``categorical`` may come back as
+    categoricals of their text (the CSV parser then encodes each distinct spelling
+    once, which is what keeps validating coded columns cheap).
 
     Raises
     ------
@@ -315,8 +317,10 @@ def read_table(path: str | Path, *, categorical: Iterable[str] = ()) -> pd.DataF
             dtype = dict.fromkeys(categorical, "category")
             frame = pd.read_csv(
                 io.BytesIO(data), sep=sep, dtype=defaultdict(lambda: str, dtype),
-                keep_default_na=False,
-                encoding=encoding, quoting=csv.QUOTE_MINIMAL,
+                keep_default_na=False, encoding=encoding, quoting=csv.QUOTE_MINIMAL,
+                # Blank lines stay as rows (then dropped below, index kept), so the
+                # row numbers in messages stay those a spreadsheet shows.
+                skip_blank_lines=False,
             )
         except UnicodeDecodeError as exc:
             raise StudyError(f"{path}: not UTF-8 or cp1252 text ({exc.reason})") from None

@@ -28,7 +28,10 @@ _MAX_LISTED = 12
 
 def _row_labels(raw: pd.DataFrame, rows: Sequence | None) -> np.ndarray:
     if rows is None:
-        # Spreadsheet numbering: the header is row 1, the first record row 2.
+        # Spreadsheet numbering: the header is row 1, the first record row 2. A frame
+        # from read_table keeps each record's position as its index.
+        if pd.api.types.is_integer_dtype(raw.index):
+            return raw.index.to_numpy() + 2
         return np.arange(len(raw)) + 2
     return np.asarray(list(rows), dtype=object)
 
@@ -134,7 +137,8 @@ def validate_interviews(
     file : str
         The file name used in problem messages.
     rows : sequence, optional
-        A label per row for messages (default: spreadsheet row numbers, 2, 3, ...).
+        A label per row for messages (default: the spreadsheet row number,
+        index + 2, as `read_table` keeps it).
 
     Returns
     -------

@@ -214,3 +214,17 @@ def test_broken_codebook(tmp_path):
     TINY_INTERVIEWS.to_csv(folder / "interviews.csv", index=False)
     with pytest.raises(StudyError, match=r"codebook.yml:\d+: codebook is not valid YAML"):
         load_study(folder)
+
+
+def test_row_numbers_count_blank_lines_as_a_spreadsheet_does(tmp_path):
+    lines = TINY_INTERVIEWS.to_csv(index=False).splitlines()
+    lines[3] = lines[3].replace("kørekort", "kørekrot")  # row 4 of the sheet
+    lines.insert(2, "")  # a blank row 3
+    lines.insert(3, "," * (len(TINY_INTERVIEWS.columns) - 1))  # a row of empty cells: row 4
+    # The typo now stands on row 6 of the sheet; neither blank row is a problem.
+    path = tmp_path / "interviews.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_study(path)
+    assert [str(p) for p in info.value.problems] == [
+        "interviews.csv:6:service: unknown service 'kørekrot'; did you mean 'kørekort'?"]
