@@ -58,10 +58,6 @@ def table_command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict]
     return register
 
 
-def _lang(args: argparse.Namespace) -> str:
-    return args.lang
-
-
 @table_command(
     "service-by-age",
     "the data-basis table: services × age bands with totals (as in the deck)",
@@ -72,7 +68,7 @@ def _lang(args: argparse.Namespace) -> str:
 def _service_by_age(study, args):
     from synergi_analysis.patterns import service_by_age
 
-    return service_by_age(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+    return service_by_age(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
 
 
 # -- output -------------------------------------------------------------------------
@@ -214,7 +210,7 @@ def _code_frequencies(study, args):
 
     return code_frequencies(study.quotes, interviews=study.interviews["interview_id"],
                             codes=_project_codes(study), aggregate=args.aggregate,
-                            lang=_lang(args))
+                            lang=args.lang)
 
 
 @table_command(
@@ -332,7 +328,7 @@ def _ranking(study, args):
     from synergi_analysis.ranking import CRITERIA, rank_services
 
     table = rank_services(study, weights=args.weights, min_interviews=args.min_interviews,
-                          lang=_lang(args))
+                          lang=args.lang)
     if args.top is not None:
         if args.top < 1:
             raise ValueError(f"--top must be 1 or more, not {args.top}")
@@ -359,7 +355,7 @@ def _ranking(study, args):
 def _ranking_sensitivity(study, args):
     from synergi_analysis.ranking import DEFAULT_SEED, leave_one_site_out, rank_sensitivity
 
-    options = dict(weights=args.weights, min_interviews=args.min_interviews, lang=_lang(args))
+    options = dict(weights=args.weights, min_interviews=args.min_interviews, lang=args.lang)
     seed = DEFAULT_SEED if args.seed is None else args.seed
     draws = rank_sensitivity(study, top=args.top, n_draws=args.draws, seed=seed, **options)
     sites = leave_one_site_out(study, **options)
@@ -430,7 +426,7 @@ def _by(default, help_text):
 def _attitudes(study, args):
     from synergi_analysis.patterns import attitudes
 
-    table = attitudes(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+    table = attitudes(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
     # The not-coded row has no code: a blank cell reads better than <NA>.
     return _rounded(table, ["share"]).assign(code=table["code"].fillna(""))
 
@@ -444,7 +440,7 @@ def _attitudes(study, args):
 def _journey(study, args):
     from synergi_analysis.patterns import journey
 
-    table = journey(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+    table = journey(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
     return _rounded(table, ["share_open"])
 
 
@@ -456,7 +452,7 @@ def _journey(study, args):
 def _competence(study, args):
     from synergi_analysis.patterns import competence
 
-    return competence(study.interviews, codebook=study.codebook, by=args.by, lang=_lang(args))
+    return competence(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
 
 
 @table_command(
@@ -469,7 +465,7 @@ def _life_situations(study, args):
     from synergi_analysis.patterns import life_situations
 
     return life_situations(study.interviews, codebook=study.codebook, by=args.by,
-                           lang=_lang(args))
+                           lang=args.lang)
 
 
 @table_command(
@@ -487,7 +483,7 @@ def _cooccurrence(study, args):
     from synergi_analysis.patterns import cooccurrence
 
     table = cooccurrence(study.interviews, codebook=study.codebook, rows=args.rows,
-                         columns=args.columns, normalise=args.normalise, lang=_lang(args))
+                         columns=args.columns, normalise=args.normalise, lang=args.lang)
     return table if args.normalise == "count" else table.round(3)
 
 
@@ -519,7 +515,7 @@ def _quotes(study, args):
     table = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
                    service=args.service, site=args.site, attitude=args.attitude,
                    age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
-                   theme=args.theme, contains=args.contains, lang=_lang(args))
+                   theme=args.theme, contains=args.contains, lang=args.lang)
     return table[["quote_id", "caption", "text"]]
 
 
