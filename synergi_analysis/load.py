@@ -278,7 +278,9 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def read_table(path: str | Path, *, categorical: Iterable[str] = ()) -> pd.DataFrame:
+def read_table(
+    path: str | Path, *, categorical: Iterable[str] = (), allow_empty: bool = False
+) -> pd.DataFrame:
     """Read a CSV or ``.xlsx`` table as text cells, whatever the locale that saved it.
 
     UTF-8 CSV, CSV saved by a Danish Excel (semicolon-separated, cp1252 or UTF-8
@@ -287,7 +289,9 @@ def read_table(path: str | Path, *, categorical: Iterable[str] = ()) -> pd.DataF
     header), kept when blank rows are dropped, so ``index + 2`` is the row number
     a spreadsheet shows. Columns named in ``categorical`` may come back as
     categoricals of their text (the CSV parser then encodes each distinct spelling
-    once, which is what keeps validating coded columns cheap).
+    once, which is what keeps validating coded columns cheap). With
+    ``allow_empty``, a file with a header and no rows gives an empty frame with
+    those columns instead of an error.
 
     Raises
     ------
@@ -338,7 +342,7 @@ def read_table(path: str | Path, *, categorical: Iterable[str] = ()) -> pd.DataF
     if maybe_blank.any():
         blank = (frame.loc[maybe_blank].astype(object) == "").all(axis=1)
         frame = frame.drop(index=blank.index[blank])
-    if frame.empty:
+    if frame.empty and not allow_empty:
         raise StudyError(f"{path}: the file has a header but no rows")
     return frame
 
@@ -422,12 +426,8 @@ def load_study(path: str | Path | None = None, *, codebook: str | Path | None = 
     interviews, problems = validate_interviews(raw, cb, file=interviews_path.name)
     if quotes_path is not None:
         files["quotes"] = quotes_path
-        try:
-            raw_quotes = read_table(quotes_path)
-        except StudyError as exc:
-            if "header but no rows" not in str(exc):
-                raise
-            raw_quotes = pd.DataFrame(columns=QUOTE_COLUMNS)
+        # A study may have no quotes yet: a quotes file with only its header is valid.
+        raw_quotes = read_table(quotes_path, allow_empty=True)
         ids = interviews[INTERVIEW_ID] if INTERVIEW_ID in interviews else []
         quotes, quote_problems = validate_quotes(
             raw_quotes, cb, ids, file=quotes_path.name, interviews_file=interviews_path.name

@@ -177,3 +177,20 @@ def test_fingerprint_covers_the_tables_beside_the_data_whatever_was_read_first(
     with open(folder / "services.csv", "a", encoding="utf-8") as fh:
         fh.write("\n")
     assert load_study(folder).fingerprint != before
+
+
+def test_quotes_file_with_only_a_header(tmp_path, data_dir):
+    from synergi_analysis.errors import ValidationError
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for name in ("codebook.yml", "interviews.csv"):
+        (folder / name).write_bytes((data_dir / name).read_bytes())
+    (folder / "quotes.csv").write_text("quote_id,interview_id,text,stage,theme\n",
+                                       encoding="utf-8")
+    assert load_study(folder).quotes.empty
+    # A header that lacks required columns is still reported, rows or not.
+    (folder / "quotes.csv").write_text("quote_id,text\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="quotes.csv:1: missing required column: "
+                                              "interview_id"):
+        load_study(folder)
