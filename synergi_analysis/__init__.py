@@ -1,8 +1,9 @@
 """synergi-analysis: coded qualitative interviews to patterns, rankings and reports.
 
-The package reads as its pipeline: ``load`` (with ``validate`` and ``codebook``)
--> ``patterns`` and ``ranking`` (tidy tables) -> ``plotting`` (charts) ->
-``report`` (notebooks to HTML), with ``qdpx`` beside the loader and ``cli`` on top.
+The package reads as its pipeline: ``codebook`` and ``validate`` -> ``study``
+and ``load`` (with the ``qda`` package beside the loader) -> ``patterns`` and
+``ranking`` (tidy tables) -> ``plotting`` (charts) and ``figures`` (slides) ->
+``display`` and the ``report`` package (notebooks to HTML), with ``cli`` on top.
 
 Public names are imported lazily, so ``import synergi_analysis`` stays fast and
 does not load matplotlib until a chart is drawn.
@@ -13,14 +14,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from synergi_analysis._version import __version__
 
 # Public name -> module that defines it. The rest of each module's API is
 # imported from the module itself (``synergi_analysis.plotting.plot_journey``).
 _EXPORTS = {
-    "Study": "load",
+    "Study": "study",
     "load_study": "load",
-    "load_codebook": "load",
+    "load_codebook": "codebook",
     "Codebook": "codebook",
     "StudyError": "errors",
     "ValidationError": "errors",
@@ -30,15 +31,15 @@ _EXPORTS = {
     "competence": "patterns",
     "life_situations": "patterns",
     "cooccurrence": "patterns",
-    "quotes": "patterns",
+    "quotes": "quotations",
     "rank_services": "ranking",
     "rank_sensitivity": "ranking",
     "leave_one_site_out": "ranking",
     "deck_agreement": "ranking",
-    "house_style": "plotting",
-    "save_figures": "plotting",
+    "house_style": "style",
+    "save_figures": "figures",
     "render_batch": "report",
-    "export_qdpx": "qdpx",
+    "export_qdpx": "qda",
 }
 
 __all__ = [
@@ -67,20 +68,20 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from synergi_analysis.codebook import Codebook
+    from synergi_analysis.codebook import Codebook, load_codebook
     from synergi_analysis.errors import StudyError, ValidationError
-    from synergi_analysis.load import Study, load_codebook, load_study
+    from synergi_analysis.figures import save_figures
+    from synergi_analysis.load import load_study
     from synergi_analysis.patterns import (
         attitudes,
         competence,
         cooccurrence,
         journey,
         life_situations,
-        quotes,
         service_by_age,
     )
-    from synergi_analysis.plotting import house_style, save_figures
-    from synergi_analysis.qdpx import export_qdpx
+    from synergi_analysis.qda import export_qdpx
+    from synergi_analysis.quotations import quotes
     from synergi_analysis.ranking import (
         deck_agreement,
         leave_one_site_out,
@@ -88,6 +89,8 @@ if TYPE_CHECKING:  # pragma: no cover
         rank_services,
     )
     from synergi_analysis.report import render_batch
+    from synergi_analysis.study import Study
+    from synergi_analysis.style import house_style
 
 
 def __getattr__(name: str):

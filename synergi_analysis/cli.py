@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from synergi_analysis._version import __version__
 from synergi_analysis.errors import StudyError, ValidationError
 
 __all__ = ["main", "TABLES", "table_command", "subcommand", "format_table"]
@@ -154,8 +155,6 @@ def _add_data_option(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from synergi_analysis import __version__
-
     parser = argparse.ArgumentParser(
         prog="synergi",
         description="Coded qualitative interviews to pattern tables, figures, a synergy "
@@ -206,7 +205,7 @@ _AGGREGATE = (("--aggregate",), {
     index_name="code",
 )
 def _code_frequencies(study, args):
-    from synergi_analysis.qdpx import code_frequencies
+    from synergi_analysis.qda import code_frequencies
 
     return code_frequencies(study.quotes, interviews=study.interviews["interview_id"],
                             codes=_project_codes(study), aggregate=args.aggregate,
@@ -219,7 +218,7 @@ def _code_frequencies(study, args):
     _AGGREGATE,
 )
 def _code_cooccurrence(study, args):
-    from synergi_analysis.qdpx import code_cooccurrence
+    from synergi_analysis.qda import code_cooccurrence
 
     return code_cooccurrence(study.quotes, codes=_project_codes(study),
                              aggregate=args.aggregate)
@@ -237,7 +236,7 @@ def _project_line(project) -> str:
 
 def _validate_qdpx(target) -> int:
     """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what not."""
-    from synergi_analysis.qdpx import mapping_report
+    from synergi_analysis.qda import mapping_report
 
     table, problems, project = mapping_report(target)
     print(_project_line(project))
@@ -250,7 +249,7 @@ def _validate_qdpx(target) -> int:
 
 
 def _cmd_import_qdpx(args: argparse.Namespace) -> int:
-    from synergi_analysis.qdpx import import_qdpx
+    from synergi_analysis.qda import import_qdpx
 
     study = import_qdpx(args.project, args.out, codebook=args.codebook, overwrite=args.force)
     print(_project_line(study.project))
@@ -268,7 +267,7 @@ def _cmd_import_qdpx(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_qdpx(args: argparse.Namespace) -> int:
-    from synergi_analysis.qdpx import export_qdpx
+    from synergi_analysis.qda import export_qdpx
 
     study = _load(args)
     path = export_qdpx(study, args.out, overwrite=args.force)
@@ -508,7 +507,7 @@ def _filter(flag, what):
                         "help": "speaker pseudonyms and age bands instead of names and ages"}),
 )
 def _quotes(study, args):
-    from synergi_analysis.patterns import quotes
+    from synergi_analysis.quotations import quotes
 
     if args.anonymise:
         study = study.anonymised()
@@ -523,7 +522,7 @@ def _quotes(study, args):
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    from synergi_analysis.plotting import save_figures
+    from synergi_analysis.figures import save_figures
 
     study = _load(args)
     for path in save_figures(study, args.out, fmt=args.format, lang=args.lang):

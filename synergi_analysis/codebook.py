@@ -14,6 +14,10 @@ from typing import Any
 
 import yaml
 
+from synergi_analysis._io import (
+    CODEBOOK_FILE,
+    shipped_data_dir,
+)
 from synergi_analysis.errors import StudyError
 
 __all__ = ["Codebook", "Dimension", "Value", "LANGS"]
@@ -251,3 +255,19 @@ class Codebook:
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read a codebook; ``None`` means the shipped one.
+
+    Examples
+    --------
+    >>> load_codebook().keys("visitor_type")
+    ['borgerservice', 'bibliotek']
+    """
+    if path is None:
+        path = shipped_data_dir() / CODEBOOK_FILE
+    path = Path(path)
+    if path.is_dir():
+        path = path / CODEBOOK_FILE
+    return Codebook.from_file(path)

@@ -12,34 +12,34 @@ a whole 16:9 slide; `save_figures` (and ``synergi figures``) writes them all.
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
 from synergi_analysis.codebook import _check_lang
-from synergi_analysis.errors import StudyError
+from synergi_analysis.style import (
+    INK,
+    NEUTRAL,
+    PALETTE,
+    SLIDE_SIZE,
+    house_style,
+    set_house_style,
+    slide_figure,
+    style_rc,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from synergi_analysis.load import Study
 
 __all__ = [
     "PALETTE",
     "SLIDE_SIZE",
-    "FIGURES",
     "house_style",
     "set_house_style",
     "style_rc",
     "slide_figure",
-    "register_figure",
-    "save_figures",
     "plot_service_by_age",
     "plot_attitudes",
     "plot_attitudes_figure",
@@ -52,236 +52,8 @@ __all__ = [
     "plot_rank_stability",
 ]
 
-# Okabe & Ito's palette, which stays distinct under the common colour-vision
-# deficiencies; ordered so that the first two (blue, orange) also read in greyscale.
-PALETTE = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#56B4E9",  # sky blue
-    "#CC79A7",  # reddish purple
-    "#F0E442",  # yellow
-    "#000000",  # black
-)
-NEUTRAL = "#BBBBBB"  # "not coded", totals, the closed half of a share
-INK = "#222222"
-
-SLIDE_SIZE = (13.333, 7.5)  # inches: a 16:9 slide (PowerPoint's and Keynote's widescreen)
-MIN_DPI = 200
-FORMATS = ("png", "svg", "pdf")
-
-
-def style_rc(*, scale: float = 1.0) -> dict:
-    """The house style as matplotlib rc parameters.
-
-    Font sizes are chosen to stay readable on a projector when a figure fills a
-    slide (``SLIDE_SIZE``); ``scale`` multiplies every size.
-
-    Returns
-    -------
-    dict
-        rc parameters, for `matplotlib.rc_context` or ``rcParams.update``.
-
-    Examples
-    --------
-    >>> style_rc()["axes.spines.top"]
-    False
-    """
-    if scale <= 0:
-        raise ValueError(f"scale must be positive, not {scale!r}")
-    size = 16 * scale
-    return {
-        "font.size": size,
-        "axes.titlesize": size * 1.35,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        "axes.titlepad": 14 * scale,
-        "axes.labelsize": size * 1.1,
-        "axes.labelcolor": INK,
-        "xtick.labelsize": size,
-        "ytick.labelsize": size,
-        "xtick.color": INK,
-        "ytick.color": INK,
-        "legend.fontsize": size,
-        "legend.title_fontsize": size,
-        "legend.frameon": False,
-        "figure.titlesize": size * 1.5,
-        "figure.titleweight": "bold",
-        "text.color": INK,
-        # No chart junk: no top/right spines, no background, light grid only where set.
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.edgecolor": "#666666",
-        "axes.linewidth": 1.0,
-        "axes.grid": False,
-        "grid.color": "#DDDDDD",
-        "grid.linewidth": 0.8,
-        "axes.facecolor": "white",
-        "figure.facecolor": "white",
-        "savefig.facecolor": "white",
-        "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
-        "image.cmap": "cividis",
-        "xtick.major.size": 0,
-        "ytick.major.size": 0,
-        "xtick.major.pad": 6 * scale,
-        "ytick.major.pad": 6 * scale,
-        "figure.constrained_layout.use": True,
-        # Text stays text in PDF and is embedded as TrueType, so slides can be edited.
-        "pdf.fonttype": 42,
-        "savefig.dpi": MIN_DPI,
-        # Fixed ids in SVG files, so the same data gives the same bytes (and clean diffs).
-        "svg.hashsalt": "synergi-analysis",
-    }
-
-
-@contextlib.contextmanager
-def house_style(*, scale: float = 1.0) -> Iterator[None]:
-    """Draw in the house style inside a ``with`` block; the previous style returns after.
-
-    Examples
-    --------
-    >>> import matplotlib as mpl
-    >>> before = mpl.rcParams["font.size"]
-    >>> with house_style():
-    ...     mpl.rcParams["font.size"]
-    16.0
-    >>> mpl.rcParams["font.size"] == before
-    True
-    """
-    with mpl.rc_context(style_rc(scale=scale)):
-        yield
-
-
-def set_house_style(*, scale: float = 1.0) -> None:
-    """Apply the house style for the rest of the session (for notebooks).
-
-    This is the one function that changes matplotlib's global state, and only
-    when called; ``matplotlib.rcdefaults()`` undoes it.
-    """
-    mpl.rcParams.update(style_rc(scale=scale))
-
-
-def slide_figure(**kwargs) -> Figure:
-    """A new, empty figure the size of a 16:9 slide.
-
-    The figure is not registered with pyplot, so writing many of them keeps no
-    memory and opens no window. ``kwargs`` go to `matplotlib.figure.Figure`.
-    """
-    kwargs.setdefault("figsize", SLIDE_SIZE)
-    kwargs.setdefault("layout", "constrained")
-    return Figure(**kwargs)
-
 
 # -- slide figures -----------------------------------------------------------------
-
-FigureFunction = Callable[["Study", str], Figure]
-
-#: Chart name (the file name without suffix) -> function (study, lang) drawing a 16:9 figure.
-FIGURES: dict[str, FigureFunction] = {}
-
-
-def register_figure(name: str) -> Callable[[FigureFunction], FigureFunction]:
-    """Register ``draw(study, lang) -> Figure`` as the slide figure ``name``.
-
-    ``name`` becomes the file name (``name.png``): lowercase words joined by ``-``.
-    """
-    if not name or name != name.strip().lower() or any(c in name for c in "/\\. "):
-        raise ValueError(f"figure name must be lowercase words joined by '-', not {name!r}")
-
-    def register(draw: FigureFunction) -> FigureFunction:
-        FIGURES[name] = draw
-        return draw
-
-    return register
-
-
-def _write_atomically(fig: Figure, target: Path, *, fmt: str, dpi: int) -> None:
-    """Save ``fig`` to ``target`` so a reader never sees a half-written file.
-
-    The figure goes to a temporary file in the same folder, which then replaces
-    the target in one step; if drawing or writing fails, the old file stays.
-    """
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    # No creation dates in the files: with the house style's fixed SVG ids, the same
-    # data gives the same bytes in every format.
-    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
-    try:
-        with open(tmp, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=dpi, metadata=metadata)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def save_figures(
-    study: Study,
-    out: str | Path,
-    *,
-    fmt: str = "png",
-    lang: str = "da",
-    dpi: int = MIN_DPI,
-    names: list[str] | None = None,
-) -> list[Path]:
-    """Write every slide figure of `FIGURES` as its own file, sized for a 16:9 slide.
-
-    Parameters
-    ----------
-    study : Study
-        The study to draw.
-    out : str or pathlib.Path
-        The folder to write to; created when missing. Files are named after
-        the chart (``service-by-age.png``, ...) and replaced when present.
-    fmt : {"png", "svg", "pdf"}
-        File format.
-    lang : {"da", "en"}
-        Label language.
-    dpi : int
-        Resolution of PNG files (at least 200); also used for any raster part
-        of SVG and PDF files.
-    names : list of str, optional
-        Only these charts (default: all, in registration order).
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written, in the order of ``names``.
-
-    Raises
-    ------
-    StudyError
-        ``out`` exists and is not a folder, or cannot be written.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    _check_lang(lang)
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi < MIN_DPI:
-        raise ValueError(f"dpi must be a whole number of at least {MIN_DPI}, not {dpi!r}")
-    if names is None:
-        names = list(FIGURES)
-    unknown = [n for n in names if n not in FIGURES]
-    if unknown:
-        raise ValueError(f"names: unknown figure {unknown[0]!r}; known: {', '.join(FIGURES)}")
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise StudyError(f"{out}: exists and is not a folder") from None
-    except OSError as exc:
-        raise StudyError(f"{out}: cannot create the folder ({exc.strerror})") from None
-    written = []
-    for name in names:
-        target = out / f"{name}.{fmt}"
-        with house_style():
-            fig = FIGURES[name](study, lang)
-            try:
-                _write_atomically(fig, target, fmt=fmt, dpi=dpi)
-            except PermissionError as exc:
-                raise StudyError(f"{target}: cannot write ({exc.strerror})") from None
-        written.append(target)
-    return written
 
 
 # -- helpers for drawing -------------------------------------------------------------
@@ -726,7 +498,7 @@ def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None 
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel(_INTERVIEWS[lang].capitalize())
+    ax.set_xlabel("Interviews")
     ax.set_ylabel("")
     ax.legend(loc="lower right")
     ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
@@ -834,90 +606,6 @@ def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | Non
 
 
 # -- the deck's figures as slides ----------------------------------------------------
-
-_INTERVIEWS = {"da": "interviews", "en": "interviews"}
-
-
-@register_figure("service-by-age")
-def _service_by_age_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import service_by_age
-
-    table = service_by_age(study.interviews, codebook=study.codebook, lang=lang)
-    fig = slide_figure()
-    ax = fig.add_subplot()
-    n = len(study.interviews)
-    title = f"{_pair_title(table, study.codebook, lang)} ({n} {_INTERVIEWS[lang]})"
-    plot_service_by_age(table, codebook=study.codebook, lang=lang, title=title, ax=ax,
-                        annot_kws={"fontsize": 13})
-    ax.tick_params(labelsize=13)
-    return fig
-
-
-@register_figure("attitudes")
-def _attitudes_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import attitudes
-
-    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang=lang)
-    title = _pair_title_of(study.codebook, "attitude", "site", lang)
-    return plot_attitudes_figure(table, codebook=study.codebook, lang=lang, title=title)
-
-
-@register_figure("journey")
-def _journey_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import journey
-
-    table = journey(study.interviews, codebook=study.codebook, lang=lang)
-    fig = slide_figure()
-    ax = fig.add_subplot()
-    plot_journey(table, codebook=study.codebook, lang=lang, ax=ax)
-    return fig
-
-
-@register_figure("competence")
-def _competence_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import competence
-
-    fig = slide_figure()
-    left, right = fig.subplots(1, 2, width_ratios=[3, 2])
-    for ax, by in ((left, "service"), (right, "age_band")):
-        table = competence(study.interviews, codebook=study.codebook, by=by, lang=lang)
-        plot_competence(table, codebook=study.codebook, lang=lang, ax=ax,
-                        title=study.codebook.dimension_label(by, lang=lang))
-        ax.tick_params(axis="y", labelsize=13)
-    right.get_legend().remove()
-    fig.suptitle(study.codebook.dimension_label("competence", lang=lang), x=0.01, ha="left")
-    return fig
-
-
-@register_figure("life-situations")
-def _life_situations_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import life_situations
-
-    table = life_situations(study.interviews, codebook=study.codebook, lang=lang)
-    fig = slide_figure()
-    ax = fig.add_subplot()
-    # Services as rows: their labels are long, the life situations' short enough to stand.
-    plot_life_situations(table.T, codebook=study.codebook, lang=lang, ax=ax,
-                         annot_kws={"fontsize": 12})
-    ax.tick_params(labelsize=12)
-    return fig
-
-
-@register_figure("cooccurrence")
-def _cooccurrence_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import cooccurrence
-
-    table = cooccurrence(study.interviews, codebook=study.codebook, rows="attitude",
-                         columns="life_situation", lang=lang)
-    fig = slide_figure()
-    ax = fig.add_subplot()
-    plot_cooccurrence(table, codebook=study.codebook, lang=lang, ax=ax)
-    return fig
-
-
-def _pair_title_of(codebook, rows: str, columns: str, lang: str) -> str:
-    return (f"{codebook.dimension_label(rows, lang=lang)} × "
-            f"{codebook.dimension_label(columns, lang=lang)}")
 
 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
@@ -1088,72 +776,3 @@ def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
     return ax
 
 
-def _ranking_or_note(study: Study, lang: str, ax: Axes, build):
-    """``build(study)``, or None after writing on ``ax`` which table the study lacks.
-
-    A study without the ranking's tables still gets its other figures; a broken
-    table is bad input and raises.
-    """
-    import textwrap
-
-    from synergi_analysis.errors import ValidationError
-
-    try:
-        return build(study)
-    except ValidationError:
-        raise
-    except StudyError as exc:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, textwrap.fill(str(exc), 70), ha="center", va="center",
-                transform=ax.transAxes)
-        return None
-
-
-def _flagged_note(fig: Figure, table, lang: str) -> None:
-    import textwrap
-
-    from synergi_analysis.ranking import MIN_INTERVIEWS
-
-    flagged = table.loc[table["too_little_data"].astype(bool), "label"].tolist()
-    if flagged:
-        note = _RANKING_TEXT[lang]["flagged"].format(m=MIN_INTERVIEWS, names=", ".join(flagged))
-        fig.supxlabel(textwrap.fill(note, 160), fontsize=11, ha="left", x=0.01)
-
-
-@register_figure("ranking")
-def _ranking_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_services
-
-    fig = slide_figure()
-    ax = fig.add_subplot()
-    table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
-    if table is not None:
-        plot_ranking(table, lang=lang, ax=ax)
-        _flagged_note(fig, table, lang)
-    return fig
-
-
-@register_figure("ranking-criteria")
-def _ranking_criteria_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_services
-
-    fig = slide_figure()
-    ax = fig.add_subplot()
-    table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
-    if table is not None:
-        plot_criteria_heatmap(table, lang=lang, ax=ax, annot_kws={"fontsize": 12})
-        ax.tick_params(labelsize=12)
-    return fig
-
-
-@register_figure("ranking-stability")
-def _ranking_stability_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_sensitivity, rank_services
-
-    fig = slide_figure()
-    ax = fig.add_subplot()
-    table = _ranking_or_note(study, lang, ax, lambda s: rank_sensitivity(s, lang=lang))
-    if table is not None:
-        plot_rank_stability(table, lang=lang, ax=ax)
-        _flagged_note(fig, rank_services(study, lang=lang), lang)
-    return fig

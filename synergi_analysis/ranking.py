@@ -70,8 +70,10 @@ import numpy as np
 import pandas as pd
 
 from synergi_analysis.codebook import Codebook, _check_lang
-from synergi_analysis.errors import Problem, StudyError, ValidationError
+from synergi_analysis.errors import StudyError, ValidationError
 from synergi_analysis.patterns import crosstab
+from synergi_analysis.study import Study
+from synergi_analysis.validate import OFFER_KINDS, validate_offers, validate_services
 
 __all__ = [
     "CRITERIA",
@@ -88,10 +90,8 @@ __all__ = [
 ]
 
 CRITERIA = ("reach", "users", "groups", "links")
-# The desks of services.csv (its file format, not the study): full borgerservice,
-# a light/kvik desk, the library counter, not offered.
+# The reach of each desk of services.csv (`validate.DESKS`): offered or not.
 DESK_WEIGHTS = {"fuld": 1.0, "light": 1.0, "bibliotek": 1.0, "ingen": 0.0}
-OFFER_KINDS = ("physical", "digital", "event", "guidance")
 # The deck's wording of the criteria, for charts and reports.
 CRITERION_LABELS = {
     "reach": {"da": "Findes flest steder", "en": "Offered at most places"},
@@ -103,8 +103,6 @@ PROFILES = ("age_band", "life_situation", "competence")
 DEFAULT_SEED = 2017
 MIN_INTERVIEWS = 2
 _DECIMALS = 12
-_TRUE = {"true", "1", "yes", "ja", "x"}
-_FALSE = {"false", "0", "no", "nej", ""}
 
 
 # -- weights ------------------------------------------------------------------------
@@ -190,148 +188,7 @@ class _Inputs:
     offers: pd.DataFrame  # service, offer, kind
 
 
-def _cell(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
-
-
-def _rows(frame: pd.DataFrame) -> list:
-    # Spreadsheet numbering (header = row 1), kept through read_table's dropped blank rows.
-    if pd.api.types.is_integer_dtype(frame.index):
-        return [int(i) + 2 for i in frame.index]
-    return list(range(2, len(frame) + 2))
-
-
-def _service_key(raw: str, codebook: Codebook, problems: list, file: str, row, column: str):
-    dim = codebook["service"]
-    key = dim.lookup().get(raw.casefold())
-    if key is None:
-        hint = dim.suggest(raw)
-        msg = f"unknown service {raw!r}" + (f"; did you mean {hint!r}?" if hint else "")
-        problems.append(Problem(file, row, column, msg if raw else "service is empty"))
-    return key
-
-
-def _number(raw: str, problems: list, file: str, row, column: str, *, whole: bool = False):
-    if not raw:
-        return np.nan
-    try:
-        value = float(raw.replace(" ", ""))
-    except ValueError:
-        value = np.nan
-    if not math.isfinite(value) or value < 0 or (whole and value % 1):
-        kind = "a whole number of 1 or more" if whole else "a number of 0 or more"
-        problems.append(Problem(file, row, column, f"{column} {raw!r} is not {kind}"))
-        return np.nan
-    if whole and value < 1:
-        problems.append(Problem(file, row, column, f"{column} {raw!r} is not a whole number "
-                                                   "of 1 or more"))
-        return np.nan
-    return value
-
-
-def _parse_services(raw: pd.DataFrame, codebook: Codebook, *, file: str) -> pd.DataFrame:
-    """The services table as typed columns, one row per codebook service, in its order.
-
-    A service without a row gets blank cells (offered nowhere the data knows of,
-    no usage figure, not picked by the deck).
-    """
-    sites = codebook.keys("site")
-    services = codebook.keys("service")
-    problems: list[Problem] = []
-    columns = [str(c).strip() for c in raw.columns]
-    raw = raw.set_axis(columns, axis=1)
-    if "service" not in columns:
-        raise ValidationError([Problem(file, 1, None, "missing column: service")])
-    missing = [s for s in sites if s not in columns]
-    if missing:
-        problems.append(Problem(file, 1, None, "missing site column"
-                                + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing)))
-    records: dict[str, dict] = {}
-    first_row: dict[str, object] = {}
-    for row, (_, rec) in zip(_rows(raw), raw.iterrows(), strict=True):
-        key = _service_key(_cell(rec["service"]), codebook, problems, file, row, "service")
-        if key in records:
-            problems.append(Problem(file, row, "service",
-                                    f"service {key!r} is listed twice (first on row "
-                                    f"{first_row[key]})"))
-            continue
-        out: dict = {}
-        for site in sites:
-            desk = _cell(rec.get(site, "")).casefold()
-            if desk and desk not in DESK_WEIGHTS:
-                problems.append(Problem(
-                    file, row, site,
-                    f"unknown desk {desk!r}; allowed: {', '.join(DESK_WEIGHTS)} or blank"))
-                desk = ""
-            out[site] = desk
-        out["usage_rank"] = _number(_cell(rec.get("usage_rank", "")), problems, file, row,
-                                    "usage_rank", whole=True)
-        count = _number(_cell(rec.get("usage_count", "")), problems, file, row, "usage_count")
-        total = _number(_cell(rec.get("usage_total", "")), problems, file, row, "usage_total")
-        if np.isnan(count) != np.isnan(total):
-            problems.append(Problem(file, row, "usage_count",
-                                    "usage_count and usage_total go together; one is blank"))
-            count = total = np.nan
-        elif not np.isnan(count) and (total == 0 or count > total):
-            problems.append(Problem(file, row, "usage_count",
-                                    f"usage_count {count:g} of usage_total {total:g} is not a "
-                                    "share (needs 0 <= count <= total, total > 0)"))
-            count = total = np.nan
-        out["usage_count"], out["usage_total"] = count, total
-        pick = _cell(rec.get("deck_pick", "")).casefold()
-        if pick not in _TRUE | _FALSE:
-            problems.append(Problem(file, row, "deck_pick", f"deck_pick {pick!r} is not true "
-                                                             "or false"))
-        out["deck_pick"] = pick in _TRUE
-        group = _cell(rec.get("deck_group", ""))
-        out["deck_group"] = (group or key) if out["deck_pick"] else ""
-        if key is not None:
-            records[key] = out
-            first_row[key] = row
-    if problems:
-        raise ValidationError(problems)
-    blank = {**dict.fromkeys(sites, ""), "usage_rank": np.nan, "usage_count": np.nan,
-             "usage_total": np.nan, "deck_pick": False, "deck_group": ""}
-    frame = pd.DataFrame([records.get(s, blank) for s in services], index=pd.Index(services,
-                                                                                  name="service"))
-    return frame
-
-
-def _parse_offers(raw: pd.DataFrame | None, codebook: Codebook, *, file: str) -> pd.DataFrame:
-    """The library offers as ``service``, ``offer``, ``kind``; duplicates kept once."""
-    if raw is None or raw.empty:
-        return pd.DataFrame({"service": [], "offer": [], "kind": []}, dtype=object)
-    columns = [str(c).strip() for c in raw.columns]
-    raw = raw.set_axis(columns, axis=1)
-    missing = [c for c in ("service", "offer", "kind") if c not in columns]
-    if missing:
-        raise ValidationError([Problem(file, 1, None, "missing column"
-                                       + ("s" if len(missing) > 1 else "") + ": "
-                                       + ", ".join(missing))])
-    problems: list[Problem] = []
-    records = []
-    for row, (_, rec) in zip(_rows(raw), raw.iterrows(), strict=True):
-        key = _service_key(_cell(rec["service"]), codebook, problems, file, row, "service")
-        offer = _cell(rec["offer"])
-        kind = _cell(rec["kind"]).casefold()
-        if not offer:
-            problems.append(Problem(file, row, "offer", "offer is empty"))
-        if kind not in OFFER_KINDS:
-            problems.append(Problem(file, row, "kind", f"unknown kind {kind!r}; allowed: "
-                                                       + ", ".join(OFFER_KINDS)))
-        if key is not None and offer and kind in OFFER_KINDS:
-            records.append((key, offer, kind))
-    if problems:
-        raise ValidationError(problems)
-    frame = pd.DataFrame(records, columns=["service", "offer", "kind"], dtype=object)
-    return frame.drop_duplicates(subset=["service", "offer"]).reset_index(drop=True)
-
-
 def _inputs(data, codebook, services, offers) -> _Inputs:
-    from synergi_analysis.load import Study
-
     if isinstance(data, Study):
         codebook = codebook or data.codebook
         if services is None:
@@ -357,8 +214,10 @@ def _inputs(data, codebook, services, offers) -> _Inputs:
         raise ValueError(f"services must be a DataFrame, not {type(services).__name__}")
     if offers is not None and not isinstance(offers, pd.DataFrame):
         raise ValueError(f"offers must be a DataFrame or None, not {type(offers).__name__}")
-    services = _parse_services(services, codebook, file="services.csv")
-    offers = _parse_offers(offers, codebook, file="library_offers.csv")
+    services, problems = validate_services(services, codebook)
+    offers, offer_problems = validate_offers(offers, codebook)
+    if problems or offer_problems:
+        raise ValidationError(problems + offer_problems)
     return _Inputs(interviews, codebook, services, offers)
 
 

@@ -9,6 +9,7 @@ cell is reported, never skipped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,7 +18,17 @@ import pandas as pd
 from synergi_analysis.codebook import Codebook, Dimension
 from synergi_analysis.errors import Problem
 
-__all__ = ["validate_interviews", "validate_quotes", "INTERVIEW_ID", "QUOTE_COLUMNS"]
+__all__ = [
+    "validate_interviews",
+    "validate_quotes",
+    "validate_services",
+    "validate_offers",
+    "validate_sites",
+    "DESKS",
+    "OFFER_KINDS",
+    "INTERVIEW_ID",
+    "QUOTE_COLUMNS",
+]
 
 INTERVIEW_ID = "interview_id"
 QUOTE_COLUMNS = ["quote_id", "interview_id", "text", "stage", "theme"]
@@ -452,3 +463,238 @@ def validate_quotes(
         if col not in out.columns:
             out[col] = raw[col]
     return out.reset_index(drop=True), problems
+
+
+# -- the ranking's tables: services.csv and library_offers.csv ---------------------------
+
+#: Desks of services.csv (its file format, not the study): full borgerservice, a light or
+#: quick desk, the library counter, not offered. A blank cell: the data says nothing.
+DESKS = ("fuld", "light", "bibliotek", "ingen")
+#: Kinds of library offers in library_offers.csv.
+OFFER_KINDS = ("physical", "digital", "event", "guidance")
+SERVICE_COLUMNS = ["usage_rank", "usage_count", "usage_total", "deck_pick", "deck_group"]
+
+
+def _cell(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _service_key(raw: str, codebook: Codebook, problems: list, file: str, row, column: str):
+    dim = codebook["service"]
+    key = dim.lookup().get(raw.casefold())
+    if key is None:
+        message = _unknown_message(dim, raw) if raw else "service is empty"
+        problems.append(Problem(file, row, column, message))
+    return key
+
+
+def _number(raw: str, problems: list, file: str, row, column: str, *, whole: bool = False):
+    if not raw:
+        return np.nan
+    try:
+        value = float(raw.replace(" ", ""))
+    except ValueError:
+        value = np.nan
+    if not math.isfinite(value) or value < 0 or (whole and (value % 1 or value < 1)):
+        kind = "a whole number of 1 or more" if whole else "a number of 0 or more"
+        problems.append(Problem(file, row, column, f"{column} {raw!r} is not {kind}"))
+        return np.nan
+    return value
+
+
+def _truth(raw: str, problems: list, file: str, row, column: str) -> bool:
+    """A true/false cell in the one vocabulary of every table (``ja``, ``j``, ``x``, ...)."""
+    value = raw.casefold()
+    if value not in _TRUE | _FALSE:
+        problems.append(Problem(file, row, column, f"{column} {raw!r} is not true or false"))
+    return value in _TRUE
+
+
+def _stripped_columns(raw: pd.DataFrame) -> pd.DataFrame:
+    return raw.set_axis([str(c).strip() for c in raw.columns], axis=1)
+
+
+def validate_services(
+    raw: pd.DataFrame, codebook: Codebook, *, file: str = "services.csv"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check the services table (``services.csv``) and type its columns.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The table as read (text cells): ``service``, one desk column per site of
+        the codebook (``fuld``, ``light``, ``bibliotek``, ``ingen`` or blank), and
+        optionally ``usage_rank``, ``usage_count``, ``usage_total``, ``deck_pick``,
+        ``deck_group``.
+    codebook : Codebook
+    file : str
+        The file name used in problem messages.
+
+    Returns
+    -------
+    services : pandas.DataFrame
+        One row per codebook service, in its order (index ``service``): one
+        column per site (the desk, ``""`` when blank), ``usage_rank``,
+        ``usage_count``, ``usage_total`` (float, NaN when blank), ``deck_pick``
+        (bool), ``deck_group`` (``""`` when not picked). A service without a
+        row gets blank cells.
+    problems : list of Problem
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from synergi_analysis import load_codebook
+    >>> raw = pd.DataFrame({"service": ["Pas"], "roskilde": ["fuld"], "ringsted": [""],
+    ...                     "næstved": [""], "glumsø": [""], "deck_pick": ["ja"]})
+    >>> services, problems = validate_services(raw, load_codebook())
+    >>> services.loc["pas", ["roskilde", "deck_group"]].tolist(), bool(services.loc["pas", "deck_pick"]), problems
+    (['fuld', 'pas'], True, [])
+    """
+    sites = codebook.keys("site")
+    services = codebook.keys("service")
+    raw = _stripped_columns(raw)
+    rows = _row_labels(raw, None)
+    missing = [c for c in ["service", *sites] if c not in raw.columns]
+    if missing:
+        return raw, [_missing_columns(file, missing)]
+    problems: list[Problem] = []
+    records: dict[str, dict] = {}
+    first_row: dict[str, object] = {}
+    for row, (_, rec) in zip(rows, raw.iterrows(), strict=True):
+        key = _service_key(_cell(rec["service"]), codebook, problems, file, row, "service")
+        if key in records:
+            problems.append(Problem(file, row, "service",
+                                    f"service {key!r} is listed twice (first on row "
+                                    f"{first_row[key]})"))
+            continue
+        out: dict = {}
+        for site in sites:
+            desk = _cell(rec[site]).casefold()
+            if desk and desk not in DESKS:
+                problems.append(Problem(file, row, site,
+                                        f"unknown desk {desk!r}; allowed: {', '.join(DESKS)} "
+                                        "or blank"))
+                desk = ""
+            out[site] = desk
+        out["usage_rank"] = _number(_cell(rec.get("usage_rank", "")), problems, file, row,
+                                    "usage_rank", whole=True)
+        count = _number(_cell(rec.get("usage_count", "")), problems, file, row, "usage_count")
+        total = _number(_cell(rec.get("usage_total", "")), problems, file, row, "usage_total")
+        if np.isnan(count) != np.isnan(total):
+            problems.append(Problem(file, row, "usage_count",
+                                    "usage_count and usage_total go together; one is blank"))
+            count = total = np.nan
+        elif not np.isnan(count) and (total == 0 or count > total):
+            problems.append(Problem(file, row, "usage_count",
+                                    f"usage_count {count:g} of usage_total {total:g} is not a "
+                                    "share (needs 0 <= count <= total, total > 0)"))
+            count = total = np.nan
+        out["usage_count"], out["usage_total"] = count, total
+        out["deck_pick"] = _truth(_cell(rec.get("deck_pick", "")), problems, file, row,
+                                  "deck_pick")
+        group = _cell(rec.get("deck_group", ""))
+        out["deck_group"] = (group or key) if out["deck_pick"] else ""
+        if key is not None:
+            records[key] = out
+            first_row[key] = row
+    blank = {**dict.fromkeys(sites, ""), "usage_rank": np.nan, "usage_count": np.nan,
+             "usage_total": np.nan, "deck_pick": False, "deck_group": ""}
+    frame = pd.DataFrame([records.get(s, blank) for s in services],
+                         index=pd.Index(services, name="service"))
+    return frame, problems
+
+
+def validate_offers(
+    raw: pd.DataFrame | None, codebook: Codebook, *, file: str = "library_offers.csv"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check the library offers (``library_offers.csv``): service, offer, kind.
+
+    Returns
+    -------
+    offers : pandas.DataFrame
+        ``service`` (key), ``offer``, ``kind`` (one of `OFFER_KINDS`), plus any
+        other column as given; an offer listed twice for one service is kept once.
+    problems : list of Problem
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from synergi_analysis import load_codebook
+    >>> raw = pd.DataFrame({"service": ["pas"], "offer": ["Rejseguides"], "kind": ["bog"]})
+    >>> [str(p) for p in validate_offers(raw, load_codebook())[1]]
+    ["library_offers.csv:2:kind: unknown kind 'bog'; allowed: physical, digital, event, guidance"]
+    """
+    columns = ["service", "offer", "kind"]
+    if raw is None or raw.empty:
+        return pd.DataFrame({c: [] for c in columns}, dtype=object), []
+    raw = _stripped_columns(raw)
+    missing = [c for c in columns if c not in raw.columns]
+    if missing:
+        return raw, [_missing_columns(file, missing)]
+    problems: list[Problem] = []
+    keep = []
+    keys = []
+    for row, (_, rec) in zip(_row_labels(raw, None), raw.iterrows(), strict=True):
+        key = _service_key(_cell(rec["service"]), codebook, problems, file, row, "service")
+        offer = _cell(rec["offer"])
+        kind = _cell(rec["kind"]).casefold()
+        if not offer:
+            problems.append(Problem(file, row, "offer", "offer is empty"))
+        if kind not in OFFER_KINDS:
+            problems.append(Problem(file, row, "kind", f"unknown kind {kind!r}; allowed: "
+                                                       + ", ".join(OFFER_KINDS)))
+        keep.append(key is not None and bool(offer) and kind in OFFER_KINDS)
+        keys.append(key)
+    frame = raw.assign(service=keys)[keep].copy()
+    frame["offer"] = frame["offer"].map(_cell)
+    frame["kind"] = frame["kind"].map(lambda k: _cell(k).casefold())
+    frame = frame.drop_duplicates(subset=["service", "offer"]).reset_index(drop=True)
+    return frame, problems
+
+
+def validate_sites(
+    raw: pd.DataFrame, codebook: Codebook, *, file: str = "sites.csv"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check the sites table (``sites.csv``): one row per site of the codebook.
+
+    Returns
+    -------
+    sites : pandas.DataFrame
+        ``site`` (key) and every other column as given (text, stripped), one
+        row per listed site in the file's order.
+    problems : list of Problem
+        A missing ``site`` column, an unknown or empty site, a site listed twice.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from synergi_analysis import load_codebook
+    >>> raw = pd.DataFrame({"site": ["Næstved", "Naestved"], "staff": ["28", "3"]})
+    >>> [str(p) for p in validate_sites(raw, load_codebook())[1]]
+    ["sites.csv:3:site: unknown site 'Naestved'; did you mean 'næstved'?"]
+    """
+    raw = _stripped_columns(raw)
+    if "site" not in raw.columns:
+        return raw, [_missing_columns(file, ["site"])]
+    rows = _row_labels(raw, None)
+    dim = codebook["site"]
+    lookup = dim.lookup()
+    problems: list[Problem] = []
+    keys: list[str | None] = []
+    first: dict[str, object] = {}
+    for row, cell in zip(rows, raw["site"].map(_cell), strict=True):
+        key = lookup.get(cell.casefold()) if cell else None
+        if not cell:
+            problems.append(Problem(file, row, "site", "site is empty"))
+        elif key is None:
+            problems.append(Problem(file, row, "site", _unknown_message(dim, cell)))
+        elif key in first:
+            problems.append(Problem(file, row, "site",
+                                    f"site {key!r} is listed twice (first on row {first[key]})"))
+        else:
+            first[key] = row
+        keys.append(key)
+    frame = raw.map(_cell).assign(site=keys)
+    return frame[frame["site"].notna()].reset_index(drop=True), problems

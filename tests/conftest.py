@@ -12,7 +12,10 @@ import pytest
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from synergi_analysis.load import Study, load_codebook, load_study, shipped_data_dir  # noqa: E402
+from synergi_analysis._io import shipped_data_dir  # noqa: E402
+from synergi_analysis.codebook import load_codebook  # noqa: E402
+from synergi_analysis.load import load_study  # noqa: E402
+from synergi_analysis.study import Study  # noqa: E402
 from synergi_analysis.validate import validate_interviews, validate_quotes  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,7 +6,8 @@ import matplotlib.image as mpimg
 import pytest
 
 from synergi_analysis.cli import main
-from synergi_analysis.plotting import FIGURES, SLIDE_SIZE
+from synergi_analysis.figures import FIGURES
+from synergi_analysis.style import SLIDE_SIZE
 
 DECK_CHARTS = ["service-by-age", "attitudes", "journey", "competence", "life-situations",
                "cooccurrence"]

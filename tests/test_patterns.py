@@ -24,15 +24,14 @@ import pytest
 from synergi_analysis.cli import main
 from synergi_analysis.patterns import (
     attitudes,
-    caption,
     competence,
     cooccurrence,
     crosstab,
     journey,
     life_situations,
-    quotes,
     service_by_age,
 )
+from synergi_analysis.quotations import caption, quotes
 
 NAN = np.nan
 

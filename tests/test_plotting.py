@@ -21,8 +21,8 @@ from synergi_analysis.patterns import (
     life_situations,
     service_by_age,
 )
+from synergi_analysis.figures import FIGURES, register_figure, save_figures
 from synergi_analysis.plotting import (
-    FIGURES,
     PALETTE,
     house_style,
     plot_attitudes,
@@ -32,8 +32,6 @@ from synergi_analysis.plotting import (
     plot_journey,
     plot_life_situations,
     plot_service_by_age,
-    register_figure,
-    save_figures,
     set_house_style,
     slide_figure,
 )

@@ -251,7 +251,7 @@ def test_bad_services_table_lists_every_problem(tiny_codebook):
 
 
 def test_services_table_without_a_site_column(tiny_codebook):
-    with pytest.raises(ValidationError, match="missing site column: c"):
+    with pytest.raises(ValidationError, match="missing required column: c"):
         rank_tiny(tiny_codebook, services=SERVICES.drop(columns="c"))
 
 
@@ -536,7 +536,7 @@ def test_plot_rank_stability_bars_and_ranges(tiny_codebook):
 
 
 def test_ranking_figures_are_registered_and_drawn(study):
-    from synergi_analysis.plotting import FIGURES
+    from synergi_analysis.figures import FIGURES
 
     assert {"ranking", "ranking-criteria", "ranking-stability"} <= set(FIGURES)
     fig = FIGURES["ranking"](study, "da")
@@ -547,7 +547,7 @@ def test_ranking_figures_are_registered_and_drawn(study):
 
 
 def test_ranking_figure_without_services_csv_says_so(tmp_path, data_dir):
-    from synergi_analysis.plotting import FIGURES
+    from synergi_analysis.figures import FIGURES
 
     for name in ("codebook.yml", "interviews.csv", "library_offers.csv"):
         shutil.copy(data_dir / name, tmp_path)

@@ -19,12 +19,12 @@ import yaml
 
 from synergi_analysis import cli, load_study
 from synergi_analysis.errors import StudyError
+from synergi_analysis._io import write_atomic
+from synergi_analysis.display import report_header
 from synergi_analysis.report import (
-    _write_atomic,
     load_batch,
     plan_batch,
     render_batch,
-    report_header,
     safe_name,
 )
 
@@ -38,7 +38,7 @@ SITE_NOTEBOOK = [
     ("code", "import matplotlib.pyplot as plt\n"
              "from synergi_analysis import load_study\n"
              "from synergi_analysis.patterns import crosstab\n"
-             "from synergi_analysis.report import report_header"),
+             "from synergi_analysis.display import report_header"),
     ("code", "study = load_study(data)\n"
              "if anonymise:\n"
              "    study = study.anonymised()\n"
@@ -69,7 +69,7 @@ FAILING_NOTEBOOK = [
 def _fixed_code_hash():
     """Others edit the package while these tests run: hold its hash still."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("synergi_analysis.report._code_hash", lambda: "test-code")
+        mp.setattr("synergi_analysis.report.plan._code_hash", lambda: "test-code")
         yield mp
 
 
@@ -348,11 +348,11 @@ def test_changed_data_renders_again_and_force_renders_anyway(own_study):
 
 def test_a_new_package_version_renders_again(own_study, _fixed_code_hash):
     _, data, spec, out = own_study
-    _fixed_code_hash.setattr("synergi_analysis.report._code_hash", lambda: "test-code-2")
+    _fixed_code_hash.setattr("synergi_analysis.report.plan._code_hash", lambda: "test-code-2")
     try:
         assert render_batch(spec, data=data, out=out, progress=False).count("rendered") == 1
     finally:
-        _fixed_code_hash.setattr("synergi_analysis.report._code_hash", lambda: "test-code")
+        _fixed_code_hash.setattr("synergi_analysis.report.plan._code_hash", lambda: "test-code")
     assert render_batch(spec, data=data, out=out, progress=False).count("rendered") == 1
 
 
@@ -391,9 +391,9 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mon
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("synergi_analysis.report.os.replace", interrupted)
+    monkeypatch.setattr("synergi_analysis._io.os.replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        _write_atomic(target, b"half" * 1000)
+        write_atomic(target, b"half" * 1000)
     assert target.read_text(encoding="utf-8") == "last good"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 

@@ -43,6 +43,7 @@ from defusedxml import (
     ExternalReferenceForbidden,
 )
 
+from synergi_analysis._io import _encoding
 from synergi_analysis.errors import StudyError
 
 __all__ = ["QdaProject", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
@@ -409,8 +410,6 @@ def _split_ref(raw: str) -> tuple[str, str]:
 
 
 def _decode(data: bytes) -> str:
-    from synergi_analysis.load import _encoding
-
     return data.decode(_encoding(data), errors="replace").lstrip("\ufeff")
 
 

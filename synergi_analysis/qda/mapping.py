@@ -1,7 +1,7 @@
 """REFI-QDA projects (``.qdpx``/``.qde``) as studies, their code tables, and export.
 
 `load_qdpx` reads a project exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qc
-(safely: see `synergi_analysis._qdpx_xml`) and maps it onto the codebook:
+(safely: see `synergi_analysis.qda._read`) and maps it onto the codebook:
 
 - an interview is a ``Case`` (its name is the ``interview_id``); a project without
   cases gives one interview per ``TextSource`` (its name without the extension);
@@ -32,34 +32,31 @@ going to UTF-16 for projects written by NVivo (which counts UTF-16 units).
 from __future__ import annotations
 
 import re
-import shutil
-import uuid
-import xml.etree.ElementTree as ET
-import zipfile
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from synergi_analysis._qdpx_xml import NS, PATH_SEP, QdaProject, Selection, read_project
-from synergi_analysis.codebook import Codebook, Dimension, _check_lang
+from synergi_analysis._io import (
+    shipped_data_dir,
+)
+from synergi_analysis.codebook import Codebook, Dimension, load_codebook
 from synergi_analysis.errors import Problem, StudyError, ValidationError
-from synergi_analysis.load import Study, load_codebook, shipped_data_dir
-from synergi_analysis.validate import INTERVIEW_ID, validate_interviews, validate_quotes
+from synergi_analysis.qda._read import PATH_SEP, QdaProject, Selection, read_project
+from synergi_analysis.study import Study
+from synergi_analysis.validate import (
+    INTERVIEW_ID,
+    validate_interviews,
+    validate_quotes,
+)
 
 __all__ = [
     "QdaStudy",
     "load_qdpx",
     "mapping_report",
-    "import_qdpx",
-    "export_qdpx",
-    "code_frequencies",
-    "code_cooccurrence",
     "CODES_SEP",
-    "PATH_SEP",
+    "QDA_QUOTE_COLUMNS",
 ]
 
 #: Separator of the code paths in a quote's ``codes`` cell.
@@ -555,7 +552,7 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
     Examples
     --------
     >>> import tempfile
-    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis import export_qdpx, load_study
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     study = load_qdpx(export_qdpx(load_study(), Path(tmp) / "study.qdpx"))
     >>> len(study.interviews), len(study.quotes), study.warnings
@@ -600,7 +597,7 @@ def mapping_report(
     Examples
     --------
     >>> import tempfile
-    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis import export_qdpx, load_study
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
     ...     table, problems, _ = mapping_report(path)
@@ -645,409 +642,15 @@ def mapping_report(
     return table, problems + extra, project
 
 
-def _all_columns(cb: Codebook) -> list[str]:
-    return [*(d.column for d in cb.dimensions.values() if d.column), *cb.stages,
-            "age", "long_interview", "speaker"]
-
-
 # -- writing a study folder ---------------------------------------------------------
-
-
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        s = frame[col]
-        if pd.api.types.is_bool_dtype(s):
-            out[col] = s.map({True: "true", False: "false"})
-        else:
-            out[col] = s.astype(object).where(s.notna(), "").astype(str)
-    return out
-
-
-def import_qdpx(
-    path: str | Path, out: str | Path, *, codebook: str | Path | None = None,
-    overwrite: bool = False,
-) -> QdaStudy:
-    """Write a project as a study folder: ``interviews.csv``, ``quotes.csv``, ``codebook.yml``.
-
-    The folder loads with `load_study` once it validates (a project coded with
-    its own themes leaves the codebook's columns blank, to be filled in by hand).
-
-    Raises
-    ------
-    StudyError
-        The project cannot be read, or the folder already holds a study and
-        ``overwrite`` is False.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from synergi_analysis import load_study
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
-    ...     _ = import_qdpx(path, Path(tmp) / "study")
-    ...     sorted(p.name for p in (Path(tmp) / "study").iterdir())
-    ['codebook.yml', 'interviews.csv', 'quotes.csv']
-    """
-    study = load_qdpx(path, codebook=codebook)
-    out = Path(out).expanduser()
-    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml"]
-    existing = [p.name for p in targets if p.exists()]
-    if existing and not overwrite:
-        raise StudyError(f"{out}: already holds {', '.join(existing)}; choose another folder "
-                         "or overwrite")
-    out.mkdir(parents=True, exist_ok=True)
-    _as_text(study.interviews).to_csv(targets[0], index=False, lineterminator="\n")
-    _as_text(study.quotes).to_csv(targets[1], index=False, lineterminator="\n")
-    if study.codebook.path is not None:
-        shutil.copyfile(study.codebook.path, targets[2])
-    return study
 
 
 # -- code tables --------------------------------------------------------------------
 
 
-def _quote_codes(data: pd.DataFrame, *, aggregate: bool) -> pd.DataFrame:
-    """Long view: one row per (quote, interview, code path)."""
-    for col in ("codes", INTERVIEW_ID):
-        if col not in data.columns:
-            raise ValueError(
-                f"data has no {col!r} column: code tables need quotes read from a QDA "
-                "project (load_qdpx, or a folder written by import-qdpx)"
-            )
-    codes = data["codes"].fillna("").astype(str).str.split(CODES_SEP.strip())
-    counts = codes.str.len().to_numpy()
-    long = pd.DataFrame({
-        "quote": np.arange(len(data)).repeat(counts),
-        INTERVIEW_ID: data[INTERVIEW_ID].astype(str).to_numpy().repeat(counts),
-        "code": [c.strip() for cs in codes for c in cs],
-    })
-    long = long[long["code"] != ""]
-    if aggregate:
-        parts = long["code"].str.split(PATH_SEP)
-        lengths = parts.str.len()
-        long = long.iloc[np.arange(len(long)).repeat(lengths.to_numpy())].copy()
-        long["code"] = [PATH_SEP.join(p[:k]) for p, n in zip(parts, lengths, strict=True)
-                        for k in range(1, n + 1)]
-    return long.drop_duplicates(["quote", "code"]).reset_index(drop=True)
-
-
-def _code_order(long: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
-    """Project order where given, else tree order; every parent of a used code included."""
-    used = list(dict.fromkeys(long["code"]))
-    if codes is not None:
-        given = list(dict.fromkeys(str(c) for c in codes))
-        return given + [c for c in used if c not in set(given)]
-    parents = {PATH_SEP.join(c.split(PATH_SEP)[:k]) for c in used
-               for k in range(1, c.count(PATH_SEP) + 2)}
-    return sorted(parents, key=lambda c: [p.casefold() for p in c.split(PATH_SEP)])
-
-
-def code_frequencies(
-    data: pd.DataFrame,
-    *,
-    interviews: Sequence[str] | None = None,
-    codes: Sequence[str] | None = None,
-    aggregate: bool = False,
-    lang: str = "da",
-) -> pd.DataFrame:
-    """Count the selections coded with each QDA code, interview by interview.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Quotes with ``interview_id`` and ``codes`` (code paths joined by ``"; "``),
-        as `load_qdpx` gives them.
-    interviews : sequence of str, optional
-        The interview columns, in order (default: those in ``data``, in order).
-        Pass ``study.interviews["interview_id"]`` to show interviews without quotes.
-    codes : sequence of str, optional
-        The code rows, in order (default: every code in ``data`` and its parents, in
-        tree order). Pass ``study.project.code_paths`` to list unused codes too.
-    aggregate : bool
-        Count a selection coded with a child code under each of its parents as well
-        (once per selection).
-    lang : {"da", "en"}
-        Language of the total column's name.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``code`` (the code's path, ``Parent::Child``, so the hierarchy reads
-        from it), one int64 column per interview with the number of its selections
-        coded with the code, and a total column (``Antal``/``Total``).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> quotes = pd.DataFrame({"interview_id": ["A", "A", "B"],
-    ...     "codes": ["Health::Diet; Wellbeing", "Health", "Health::Diet"]})
-    >>> table = code_frequencies(quotes, lang="en")
-    >>> table.index.tolist(), table.columns.tolist()
-    (['Health', 'Health::Diet', 'Wellbeing'], ['A', 'B', 'Total'])
-    >>> table.loc["Health::Diet"].tolist()
-    [1, 1, 2]
-    """
-    from synergi_analysis.patterns import TOTAL
-
-    _check_lang(lang)
-    long = _quote_codes(data, aggregate=aggregate)
-    order = _code_order(long, codes)
-    ids = (list(dict.fromkeys(str(i) for i in interviews)) if interviews is not None
-           else list(dict.fromkeys(data[INTERVIEW_ID].astype(str))))
-    table = (pd.crosstab(long["code"], long[INTERVIEW_ID])
-             .reindex(index=order, columns=ids, fill_value=0).fillna(0).astype("int64"))
-    table[TOTAL[lang]] = table.sum(axis=1).astype("int64")
-    table.index.name = "code"
-    table.columns.name = INTERVIEW_ID
-    return table
-
-
-def code_cooccurrence(
-    data: pd.DataFrame, *, codes: Sequence[str] | None = None, aggregate: bool = False
-) -> pd.DataFrame:
-    """Pairs of QDA codes that share selections or interviews.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Quotes with ``interview_id`` and ``codes``, as `load_qdpx` gives them.
-    codes : sequence of str, optional
-        Code order, used to order each pair and to break ties.
-    aggregate : bool
-        Let a selection coded with a child code count for its parents too.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair that shares at least one interview: ``code_a``, ``code_b``
-        (``code_a`` first in code order), ``selections`` (selections coded with
-        both) and ``interviews`` (interviews where both occur), int64, sorted by
-        ``selections`` then ``interviews``, largest first.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> quotes = pd.DataFrame({"interview_id": ["A", "A", "B"],
-    ...     "codes": ["Diet; Mood", "Sleep", "Diet; Mood; Sleep"]})
-    >>> code_cooccurrence(quotes)
-      code_a code_b  selections  interviews
-    0   Diet   Mood           2           2
-    1   Diet  Sleep           1           2
-    2   Mood  Sleep           1           2
-    """
-    long = _quote_codes(data, aggregate=aggregate)
-    columns = ["code_a", "code_b", "selections", "interviews"]
-    if long.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in columns[2:] else object)
-                             for c in columns})
-    order = [c for c in _code_order(long, codes) if c in set(long["code"])]
-    by_quote = (pd.crosstab(long["quote"], long["code"]) > 0).reindex(columns=order)
-    by_interview = (pd.crosstab(long[INTERVIEW_ID], long["code"]) > 0).reindex(columns=order)
-    q = by_quote.to_numpy(dtype="int64")
-    v = by_interview.to_numpy(dtype="int64")
-    sel, inter = q.T @ q, v.T @ v
-    a, b = np.triu_indices(len(order), k=1)
-    keep = inter[a, b] > 0
-    a, b = a[keep], b[keep]
-    table = pd.DataFrame({
-        "code_a": np.array(order, dtype=object)[a],
-        "code_b": np.array(order, dtype=object)[b],
-        "selections": sel[a, b].astype("int64"),
-        "interviews": inter[a, b].astype("int64"),
-        "_a": a, "_b": b,
-    })
-    table = table.sort_values(["selections", "interviews", "_a", "_b"],
-                              ascending=[False, False, True, True], kind="stable")
-    return table[columns].reset_index(drop=True)
-
-
 # -- export -------------------------------------------------------------------------
 
-_GUID_NS = uuid.UUID("6f1d3c1e-8a57-4f0e-9a43-2b8e5c0d7a11")
 
-
-def _guid(*parts: object) -> str:
-    return str(uuid.uuid5(_GUID_NS, "\x1f".join(str(p) for p in parts)))
-
-
-def _variable_type(column: str, s: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(s):
-        return "Boolean"
-    if pd.api.types.is_integer_dtype(s):
-        return "Integer"
-    if pd.api.types.is_float_dtype(s):
-        return "Float"
-    return "Text"
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_text(text: str, where: str) -> str:
-    """``text`` when XML 1.0 can hold it; a control character is refused, never dropped."""
-    bad = _NOT_XML.search(text)
-    if bad:
-        raise StudyError(f"{where}: holds the control character {bad.group()!r}, which a "
-                         "QDA project cannot store; remove it first")
-    return text
-
-
-def _cell(value) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    text = str(value)
-    return text if text != "" else None
-
-
-def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write a study as a REFI-QDA project (``.qdpx``) that QDA tools can open.
-
-    Each interview is a ``Case`` (named by its ``interview_id``) with one
-    ``Variable`` per column of the interview table, and a ``TextSource`` holding
-    its quotes, separated by blank lines; each quote is a ``PlainTextSelection``
-    (named by its ``quote_id``) coded with its journey stage (under the journey
-    stage dimension's label), its theme (under ``theme``) and, for a study read
-    from a project, the codes of its ``codes`` column. `load_qdpx` reads the file
-    back to the same interviews and quotes.
-
-    Parameters
-    ----------
-    study : Study
-    path : str or pathlib.Path
-        The ``.qdpx`` to write.
-    overwrite : bool
-        Replace an existing file.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Examples
-    --------
-    >>> import tempfile, zipfile
-    >>> from synergi_analysis import load_study
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
-    ...     names = zipfile.ZipFile(path).namelist()
-    >>> names[0], len(names)
-    ('project.qde', 46)
-    """
-    from synergi_analysis import __version__
-
-    path = Path(path).expanduser()
-    if path.exists() and not overwrite:
-        raise StudyError(f"{path}: already exists; choose another name or overwrite")
-    cb = study.codebook
-    interviews, quotes = study.interviews, study.quotes
-    ET.register_namespace("", NS)
-
-    def q(tag: str) -> str:
-        return f"{{{NS}}}{tag}"
-
-    root = ET.Element(q("Project"), {
-        "name": cb.title() or "synergi-analysis study",
-        "origin": f"{_OWN_ORIGIN} {__version__}",
-    })
-    user = _guid("user")
-    ET.SubElement(ET.SubElement(root, q("Users")), q("User"), {"guid": user,
-                                                              "name": _OWN_ORIGIN})
-
-    # Code paths per quote: stage, theme and any codes the study was read with.
-    quote_paths: list[list[tuple[str, ...]]] = []
-    stage_dim = cb["journey_stage"] if "journey_stage" in cb else None
-    tree: dict[tuple[str, ...], None] = {}
-    if stage_dim is not None and "stage" in quotes:
-        tree[(stage_dim.label_da,)] = None
-        for v in stage_dim.values:
-            tree[(stage_dim.label_da, v.da)] = None
-    for _, row in quotes.iterrows():
-        paths: list[tuple[str, ...]] = []
-        for code in str(row.get("codes") or "").split(CODES_SEP.strip()):
-            if code.strip():
-                paths.append(tuple(p.strip() for p in code.strip().split(PATH_SEP)))
-        stage = _cell(row.get("stage"))
-        if stage is not None and stage_dim is not None:
-            paths.append((stage_dim.label_da, cb.label("journey_stage", stage)))
-        theme = _cell(row.get("theme"))
-        if theme is not None:
-            paths.append(("theme", theme))
-        paths = list(dict.fromkeys(paths))
-        for p in paths:
-            for k in range(1, len(p) + 1):
-                tree.setdefault(p[:k], None)
-        quote_paths.append(paths)
-    codes_elem = ET.SubElement(ET.SubElement(root, q("CodeBook")), q("Codes"))
-    code_elems: dict[tuple[str, ...], ET.Element] = {}
-    for p in tree:
-        parent = code_elems.get(p[:-1], codes_elem)
-        code_elems[p] = ET.SubElement(parent, q("Code"), {
-            "guid": _guid("code", *p), "name": _xml_text(p[-1], f"code {PATH_SEP.join(p)!r}"),
-            "isCodable": "true"})
-
-    columns = [c for c in interviews.columns if c != INTERVIEW_ID]
-    variables = ET.SubElement(root, q("Variables"))
-    for col in columns:
-        ET.SubElement(variables, q("Variable"), {
-            "guid": _guid("variable", col), "name": col,
-            "typeOfVariable": _variable_type(col, interviews[col])})
-    cases = ET.SubElement(root, q("Cases"))
-    sources = ET.SubElement(root, q("Sources"))
-    texts: dict[str, str] = {}
-    by_interview = {k: g for k, g in quotes.groupby(INTERVIEW_ID, sort=False)} if len(
-        quotes) else {}
-    paths_of = dict(zip(quotes.index, quote_paths, strict=True))
-    for _, iv in interviews.iterrows():
-        iid = str(iv[INTERVIEW_ID])
-        case = ET.SubElement(cases, q("Case"), {"guid": _guid("case", iid),
-                                                "name": _xml_text(iid, f"interview {iid!r}")})
-        for col in columns:
-            value = _cell(iv[col])
-            if value is None:
-                continue
-            kind = _variable_type(col, interviews[col])
-            vv = ET.SubElement(case, q("VariableValue"))
-            ET.SubElement(vv, q("VariableRef"), {"targetGUID": _guid("variable", col)})
-            ET.SubElement(vv, q(f"{kind}Value")).text = _xml_text(
-                value, f"interview {iid!r}, column {col!r}")
-        source_guid = _guid("source", iid)
-        ET.SubElement(case, q("SourceRef"), {"targetGUID": source_guid})
-        text_guid = _guid("text", iid)
-        source = ET.SubElement(sources, q("TextSource"), {
-            "guid": source_guid, "name": iid,
-            "plainTextPath": f"internal://{text_guid}.txt"})
-        parts: list[str] = []
-        pos = 0
-        group = by_interview.get(iv[INTERVIEW_ID])
-        for idx, quote in (group.iterrows() if group is not None else []):
-            text = str(quote["text"])
-            if parts:
-                pos += 2
-            start, end = pos, pos + len(text)
-            parts.append(text)
-            pos = end
-            qid = str(quote["quote_id"])
-            sel = ET.SubElement(source, q("PlainTextSelection"), {
-                "guid": _guid("selection", qid), "name": _xml_text(qid, f"quote {qid!r}"),
-                "startPosition": str(start), "endPosition": str(end)})
-            for p in paths_of[idx]:
-                coding = ET.SubElement(sel, q("Coding"), {
-                    "guid": _guid("coding", qid, *p), "creatingUser": user})
-                ET.SubElement(coding, q("CodeRef"), {"targetGUID": _guid("code", *p)})
-        texts[f"sources/{text_guid}.txt"] = "\n\n".join(parts)
-    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside and moved into place, so a failed write leaves no broken project.
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("project.qde", xml)
-            for name, text in texts.items():
-                zf.writestr(name, text.encode("utf-8"))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+def _all_columns(cb: Codebook) -> list[str]:
+    return [*(d.column for d in cb.dimensions.values() if d.column), *cb.stages,
+            "age", "long_interview", "speaker"]

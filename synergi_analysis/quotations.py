@@ -1,0 +1,206 @@
+"""Quotes: find the quotes that match codes and text, each with the deck's caption.
+
+A quote belongs to an interview, so it is found by any code of its interview
+(service, site, attitude, ...), by its own journey stage and theme, or by words
+in its text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from synergi_analysis.codebook import Codebook, _check_lang
+from synergi_analysis.patterns import _Coded, _coded, _fresh, _values
+
+_QUOTE_COLUMNS = ["quote_id", "interview_id", "text", "caption", "speaker", "age", "age_band",
+                  "service", "site", "visitor_type", "attitude", "stage", "theme"]
+
+
+_AGE = {"da": "{} år", "en": "aged {}"}
+
+
+def caption(*, speaker=None, age=None, age_band=None, service=None, site=None,
+            lang: str = "da") -> str:
+    """A quote's caption as the deck prints it: ``"Lone, 61 år, Pas (Næstved)"``.
+
+    Parts that are missing are left out; without an exact age (as in an
+    anonymised study) the age band stands in its place.
+
+    Examples
+    --------
+    >>> caption(speaker="Lone", age=61, service="Pas", site="Næstved")
+    'Lone, 61 år, Pas (Næstved)'
+    >>> caption(speaker="Borger 3", age_band="50-69", service="Passport", site="Næstved",
+    ...         lang="en")
+    'Borger 3, aged 50-69, Passport (Næstved)'
+    """
+    _check_lang(lang)
+    parts = []
+    if _present(speaker):
+        parts.append(str(speaker))
+    if _present(age):
+        parts.append(_AGE[lang].format(int(age)))
+    elif _present(age_band):
+        parts.append(_AGE[lang].format(age_band))
+    where = f"({site})" if _present(site) else ""
+    last = " ".join(str(p) for p in (service, where) if _present(p) and p != "")
+    if last:
+        parts.append(last)
+    return ", ".join(parts)
+
+
+def _present(value) -> bool:
+    return value is not None and not (pd.api.types.is_scalar(value) and pd.isna(value)) \
+        and str(value).strip() != ""
+
+
+def _wanted(codebook: Codebook, name: str, argument: str, wanted) -> set[str]:
+    """The keys (``"<scale>:<key>"`` for scaled dimensions) a filter value stands for.
+
+    A filter value is a key or a Danish or English label, in any case, or a list
+    of them; a value the codebook does not know raises ValueError naming it.
+    """
+    values = [wanted] if isinstance(wanted, str) else list(wanted)
+    if codebook[name].column is None:  # e.g. journey_stage: a quote's own code, no column
+        dim = codebook[name]
+        coded = _Coded(name, name, tuple(dim.keys), tuple(v.da for v in dim.values),
+                       tuple(v.en for v in dim.values))
+    else:
+        coded = _coded(codebook, name)
+    spellings: dict[str, set[str]] = {}
+    for key, da, en in zip(coded.keys, coded.labels_da, coded.labels_en, strict=True):
+        short = key.split(":", 1)[1] if coded.scale_by else key
+        for spelling in {key, short, da, en}:
+            spellings.setdefault(str(spelling).strip().casefold(), set()).add(key)
+    keys: set[str] = set()
+    for value in values:
+        found = spellings.get(str(value).strip().casefold())
+        if found is None:
+            raise ValueError(f"{argument}: unknown value {value!r}; the codebook has "
+                             f"{', '.join(coded.keys)}")
+        keys |= found
+    return keys
+
+
+def quotes(
+    data: pd.DataFrame,
+    *,
+    interviews: pd.DataFrame,
+    codebook: Codebook,
+    service=None,
+    site=None,
+    attitude=None,
+    age_band=None,
+    visitor_type=None,
+    stage=None,
+    theme=None,
+    contains: str | None = None,
+    lang: str = "da",
+) -> pd.DataFrame:
+    """The quotes that match every filter given, each with the deck's caption.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The quote frame (`Study.quotes`).
+    interviews : pandas.DataFrame
+        The interview frame the quotes come from (speaker, age, service, site...).
+    codebook : Codebook
+    service, site, attitude, age_band, visitor_type, stage : str or list of str, optional
+        Keep quotes whose interview (for ``stage``: the quote itself) has one
+        of these values: keys or Danish or English labels, in any case. An
+        attitude key (``"A"``) matches it on every scale; a label
+        (``"Den forstyrrede"``) or ``"bibliotek:A"`` on one.
+    theme : str or list of str, optional
+        Keep quotes with one of these themes (any case).
+    contains : str, optional
+        Keep quotes whose text contains this, in any case (plain text, not a pattern).
+    lang : {"da", "en"}
+        Label language of the coded columns and the caption.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per matching quote, ordered by interview (in the interview
+        frame's order), then as in the quote frame (none when nothing matches).
+        Columns: ``quote_id``, ``interview_id``, ``text`` (the quote exactly
+        as stored: no markup is stripped or escaped), ``caption``
+        ("Lone, 61 år, Pas (Næstved)"; see `caption`), ``speaker`` (str or
+        missing), ``age`` (Int64), and the labels of ``age_band``, ``service``,
+        ``site``, ``visitor_type``, ``attitude`` (on the visitor type's scale)
+        and ``stage`` (str or missing), ``theme`` (str or missing).
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> study = load_study()
+    >>> found = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
+    ...                contains="chancenummer")
+    >>> found["caption"].tolist()
+    ['Lone, 61 år, Pas (Næstved)']
+    """
+    _check_lang(lang)
+    if contains is not None and not isinstance(contains, str):
+        raise ValueError(f"contains must be a string, not {contains!r}")
+    q = _fresh(data)
+    iv = _fresh(interviews).drop_duplicates("interview_id")
+    merged = q[["quote_id", "interview_id", "text", "stage", "theme"]].merge(
+        iv, on="interview_id", how="left", suffixes=("", "_interview"), validate="many_to_one")
+    keep = pd.Series(True, index=merged.index)
+    filters = {"service": service, "site": site, "attitude": attitude, "age_band": age_band,
+               "visitor_type": visitor_type}
+    for name, wanted in filters.items():
+        if wanted is None:
+            continue
+        keys = _wanted(codebook, name, name, wanted)
+        values = _values(merged, codebook, name)
+        hit = values[values.isin(keys)].index.unique()
+        keep &= merged.index.isin(hit)
+    if stage is not None:
+        keys = _wanted(codebook, "journey_stage", "stage", stage)
+        keep &= merged["stage"].astype(object).isin(keys)
+    if theme is not None:
+        themes = {str(t).strip().casefold() for t in ([theme] if isinstance(theme, str)
+                                                       else theme)}
+        keep &= merged["theme"].astype(object).map(
+            lambda t: _present(t) and str(t).strip().casefold() in themes).astype(bool)
+    if contains is not None:
+        needle = contains.casefold()
+        keep &= merged["text"].astype(str).map(lambda t: needle in t.casefold()).astype(bool)
+    merged = merged[keep.to_numpy(dtype=bool)]
+    # Grouped by person, in interview order: the same quotes give the same table
+    # whether they came from quotes.csv (any order) or from a QDA project.
+    position = {k: i for i, k in enumerate(iv["interview_id"])}
+    rank = merged["interview_id"].map(position).fillna(len(position))
+    merged = merged.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+
+    out = pd.DataFrame({
+        "quote_id": merged["quote_id"].astype(object),
+        "interview_id": merged["interview_id"].astype(object),
+        "text": merged["text"].astype(object),
+    })
+    labelled = {}
+    for name in ("age_band", "service", "site", "visitor_type", "attitude"):
+        if name in codebook and _coded(codebook, name).column in merged:
+            labels = _coded(codebook, name).labels(lang)
+            labelled[name] = _values(merged, codebook, name).map(labels).reindex(merged.index)
+        else:
+            labelled[name] = pd.Series(pd.NA, index=merged.index, dtype=object)
+    stage_labels = codebook.labels("journey_stage", lang=lang) if codebook.stages else {}
+    speaker = (merged["speaker"].astype(object) if "speaker" in merged
+               else pd.Series(None, index=merged.index, dtype=object))
+    age = (merged["age"].astype("Int64") if "age" in merged
+           else pd.Series(pd.NA, index=merged.index, dtype="Int64"))
+    out["caption"] = [
+        caption(speaker=speaker.iloc[i], age=age.iloc[i], age_band=labelled["age_band"].iloc[i],
+                service=labelled["service"].iloc[i], site=labelled["site"].iloc[i], lang=lang)
+        for i in range(len(merged))
+    ]
+    out["speaker"] = speaker.where(speaker.notna(), None).astype(object)
+    out["age"] = age.reset_index(drop=True)
+    for name, values in labelled.items():
+        out[name] = values.astype(object)
+    out["stage"] = merged["stage"].astype(object).map(stage_labels).astype(object)
+    out["theme"] = merged["theme"].astype(object)
+    return out[_QUOTE_COLUMNS]

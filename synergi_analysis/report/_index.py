@@ -1,0 +1,99 @@
+"""The index page of a batch: every report with its parameters, status and time."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from synergi_analysis.report.plan import ReportJob
+
+_INDEX_TEXT = {
+    "da": {"reports": "Rapporter", "report": "Rapport", "notebook": "Notebook",
+           "parameters": "Parametre", "status": "Status", "rendered": "Dannet",
+           "seconds": "Tid", "ok": "ok", "failed": "fejlede", "missing": "ikke dannet",
+           "stale": "ældre version vist", "data": "Data", "codebook": "Kodebog",
+           "version": "synergi-analysis", "count": "rapporter", "interviews": "interview",
+           "warnings": "advarsler udeladt",
+           "quotes": "citater"},
+    "en": {"reports": "Reports", "report": "Report", "notebook": "Notebook",
+           "parameters": "Parameters", "status": "Status", "rendered": "Rendered",
+           "seconds": "Time", "ok": "ok", "failed": "failed", "missing": "not rendered",
+           "stale": "older version shown", "data": "Data", "codebook": "Codebook",
+           "version": "synergi-analysis", "count": "reports", "interviews": "interviews",
+           "warnings": "warnings left out",
+           "quotes": "quotes"},
+}
+
+
+_INDEX_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+  max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
+h1 { margin-bottom: 0.2rem; } .sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #ddd;
+  vertical-align: top; }
+th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
+.status-ok { color: #1a7f37; } .status-failed { color: #b42318; font-weight: bold; }
+.status-missing { color: #777; } .error { color: #b42318; font-family: monospace;
+  font-size: 0.8rem; white-space: pre-wrap; }
+.params { font-family: monospace; font-size: 0.8rem; } .warn { color: #8a6d00; }
+.prov { font-size: 0.85rem; color: #444; }
+"""
+
+
+def _param_text(parameters: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in parameters.items()
+                     if k not in {"data", "lang", "anonymise"} or v)
+
+
+def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
+                current: dict[str, bool], failures: dict[str, str], *, study,
+                lang: str) -> str:
+    t = _INDEX_TEXT[lang]
+    prov = study.provenance()
+    esc = html.escape
+    rows = []
+    for job in jobs:
+        record = records.get(job.name)
+        error = failures.get(job.name)
+        title = esc((record or {}).get("title") or job.title)
+        link = f'<a href="{esc(quote(job.filename))}">{title}</a>' if record else title
+        if error:
+            status = f'<span class="status-failed">{t["failed"]}</span>'
+            if record:
+                status += f' ({t["stale"]})'
+            status += f'<div class="error">{esc(error)}</div>'
+        elif record and current.get(job.name):
+            status = f'<span class="status-ok">{t["ok"]}</span>'
+            if record.get("warnings"):
+                status += f' <span class="warn">({record["warnings"]} {t["warnings"]})</span>'
+        elif record:
+            status = f'<span class="status-missing">{t["stale"]}</span>'
+        else:
+            status = f'<span class="status-missing">{t["missing"]}</span>'
+        when = esc((record or {}).get("rendered_at") or "")
+        secs = f'{record["seconds"]:.1f} s' if record and "seconds" in record else ""
+        rows.append(
+            f"<tr><td>{link}</td><td>{esc(Path(job.notebook).name)}</td>"
+            f'<td class="params">{esc(_param_text(job.parameters))}</td>'
+            f"<td>{status}</td><td>{when}</td><td class=\"num\">{secs}</td></tr>")
+    title = study.codebook.title(lang=lang) or t["reports"]
+    return "\n".join([
+        "<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}: {t['reports'].lower()}</title>",
+        f"<style>{_INDEX_CSS}</style>", "</head>", "<body>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="sub">{len(jobs)} {t["count"]}</p>',
+        f'<p class="prov">{t["data"]}: {esc(Path(prov["data"]).name)} '
+        f'(sha256 <code>{esc(prov["data_sha256"])}</code>, {esc(prov["interviews"])} '
+        f'{t["interviews"]}, {esc(prov["quotes"])} {t["quotes"]}) · {t["codebook"]}: '
+        f'{esc(Path(prov["codebook"]).name)} (sha256 <code>{esc(prov["codebook_sha256"])}'
+        f'</code>) · {t["version"]} {esc(prov["synergi_analysis"])}</p>',
+        "<table>",
+        f"<thead><tr><th>{t['report']}</th><th>{t['notebook']}</th><th>{t['parameters']}</th>"
+        f"<th>{t['status']}</th><th>{t['rendered']}</th><th>{t['seconds']}</th></tr></thead>",
+        "<tbody>", *rows, "</tbody>", "</table>", "</body>", "</html>", ""])

@@ -1,0 +1,198 @@
+"""A warm IPython kernel: started once per worker, reset to a fresh state between reports.
+
+`_kernel_snapshot` and `_kernel_reset` run inside the kernel; `_Kernel` drives
+it from the parent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from typing import Any
+
+KERNEL_NAME = "python3"
+
+
+_KERNEL_STATE: dict[str, Any] = {}
+
+# What the parent sends the kernel: import this module there and call one function.
+# The reset clears the namespace it runs in, so no name is left behind.
+_SNAPSHOT = "from synergi_analysis.report._kernel import _kernel_snapshot\n_kernel_snapshot()"
+_RESET = "from synergi_analysis.report._kernel import _kernel_reset\n_kernel_reset({cwd})"
+
+
+# Imported once per kernel, so each report starts with them loaded.
+_WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "seaborn", "synergi_analysis.load",
+                 "synergi_analysis.patterns", "synergi_analysis.plotting",
+                 "synergi_analysis.ranking")
+
+
+def _inline_backend():
+    try:
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:  # pragma: no cover - ipykernel always brings it
+        return None
+    return InlineBackend.instance()
+
+
+_INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures", "rc")
+
+
+def _kernel_snapshot() -> None:
+    """Record the state a fresh kernel has, after the warm imports (runs in the kernel)."""
+    import copy
+    import importlib
+    import warnings
+
+    import matplotlib
+
+    for module in _WARM_IMPORTS:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+    inline = _inline_backend()
+    _KERNEL_STATE.update(
+        rc=matplotlib.rcParams.copy(),
+        backend=matplotlib.get_backend(),
+        path=list(sys.path),
+        environ=dict(os.environ),
+        warnings=list(warnings.filters),
+        inline={t: copy.copy(getattr(inline, t)) for t in _INLINE_TRAITS} if inline else {},
+    )
+
+
+def _kernel_reset(cwd: str) -> None:
+    """Give the next report the kernel as it was fresh (runs in the kernel).
+
+    Clears the user namespace, closes figures and restores matplotlib's
+    rcParams (and with them any seaborn theme), the backend and the inline
+    backend's settings, pandas options, warning filters, ``sys.path``, the
+    environment and the working directory; seeds ``random`` and NumPy.
+    """
+    import copy
+    import random
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+    from IPython import get_ipython
+
+    state = _KERNEL_STATE
+    plt.close("all")
+    shell = get_ipython()
+    if shell is not None:
+        shell.reset(new_session=False)
+    if matplotlib.get_backend() != state["backend"]:
+        plt.switch_backend(state["backend"])
+    inline = _inline_backend()
+    for trait, value in state["inline"].items():
+        setattr(inline, trait, copy.copy(value))  # a copy: a report may change it in place
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matplotlib.rcParams.clear()
+        matplotlib.rcParams.update(state["rc"])
+        pd.reset_option("all")
+    warnings.filters[:] = state["warnings"]
+    getattr(warnings, "_filters_mutated", lambda: None)()
+    sys.path[:] = state["path"]
+    os.environ.clear()
+    os.environ.update(state["environ"])
+    os.chdir(cwd)
+    random.seed(0)
+    np.random.seed(0)  # noqa: NPY002 - the global state is what a notebook's np.random uses
+
+
+def _warm_engine():
+    """A papermill engine that executes on a kernel the worker keeps warm."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, kernel=None, **kwargs):
+            client = PapermillNotebookClient(
+                nb_man, km=kernel.km, timeout=execution_timeout,
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            # A client given both km and kc neither starts nor shuts down the kernel.
+            client.kc = kernel.kc
+            return client.execute()
+
+    papermill_engines.register("synergi-warm", WarmKernelEngine)
+    return "synergi-warm"
+
+
+class _Kernel:
+    """One IPython kernel started from this environment, kept warm across reports."""
+
+    def __init__(self, cwd: str):
+        from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+        from jupyter_client import KernelManager
+        from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+        from jupyter_core.utils import run_sync
+
+        class ThisPython(KernelSpecManager):
+            """Always this interpreter's ipykernel, whatever kernels a user registered."""
+
+            def get_kernel_spec(self, kernel_name):
+                return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
+
+        env = dict(os.environ)
+        # The inline backend puts every chart into the notebook as a PNG, whatever
+        # backend the calling process chose (tests run with Agg).
+        env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        # Unix sockets in a private folder: no TCP port, nothing others on the machine reach.
+        self.sockets = tempfile.mkdtemp(prefix="synergi-kernel-")
+        self.km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ThisPython(),
+                                transport="ipc",
+                                ip=os.path.join(self.sockets, "k"),
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.kc = None
+        self._run_sync = run_sync
+        try:
+            # No history database: parallel kernels would contend for one SQLite file.
+            self.km.start_kernel(cwd=cwd, env=env,
+                                 extra_arguments=["--HistoryManager.enabled=False"])
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=60)
+            self.run(_SNAPSHOT)
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def run(self, code: str, timeout: float = 120) -> None:
+        """Run setup code; raise RuntimeError with the kernel's error if it fails."""
+        reply = self._run_sync(self.kc.execute_interactive)(
+            code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"kernel setup failed: {content.get('ename')}: "
+                               f"{content.get('evalue')}")
+
+    def reset(self, cwd: str) -> None:
+        # No name is left behind: the reset clears the namespace it runs in.
+        self.run(_RESET.format(cwd=repr(cwd)))
+
+    def shutdown(self) -> None:
+        """Stop the kernel; safe to call from any thread and more than once."""
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+        except Exception:  # noqa: BLE001 - best effort while tearing down
+            pass
+        try:
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001
+            pass
+        shutil.rmtree(self.sockets, ignore_errors=True)

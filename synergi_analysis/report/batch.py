@@ -1,0 +1,213 @@
+"""Batch reports: parameterised notebooks rendered to self-contained HTML.
+
+A batch spec (``notebooks/batch.yml``) names notebooks and parameter grids
+(``site.ipynb`` × every site of the codebook, ...). `render_batch` expands it
+into reports, skips those whose inputs are unchanged since their last good
+render, executes the rest with papermill on warm kernels (one per worker,
+reset between reports) and writes each as one offline HTML file, then
+``index.html`` linking them all.
+
+What makes a report up to date is a content hash of everything that made it:
+the notebook, its parameters, every data file, the codebook and the package
+(version and source). The hash is stored beside the HTML in a hidden
+``.<name>.json``; a render that fails or is interrupted never replaces the last
+good HTML (each file is written to a temporary file and renamed).
+
+The module imports nothing heavy at import time: notebooks import
+`report_header` from it, and papermill, nbconvert and jupyter_client are
+imported only when a batch renders.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from synergi_analysis._io import write_atomic
+from synergi_analysis.errors import StudyError
+from synergi_analysis.load import load_study
+from synergi_analysis.report._index import _index_html
+from synergi_analysis.report._render import ReportResult
+from synergi_analysis.report._runners import _progress, _run_dask, _run_local
+from synergi_analysis.report._store import _store, _stored, _up_to_date
+from synergi_analysis.report.plan import ReportJob, plan_batch
+from synergi_analysis.report.spec import BatchSpec, load_batch
+
+__all__ = [
+    "BatchSummary",
+    "render_batch",
+]
+
+
+# -- the batch spec ------------------------------------------------------------------
+
+
+# -- planning: grids, names and content hashes ---------------------------------------
+
+
+# -- results ---------------------------------------------------------------------------
+
+
+@dataclass
+class BatchSummary:
+    """The outcome of `render_batch`: one result per report, the index and the time."""
+
+    results: list[ReportResult]
+    jobs: list[ReportJob]
+    index: Path
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0
+
+    def line(self) -> str:
+        return (f"rendered {self.count('rendered')}, skipped {self.count('skipped')}, "
+                f"failed {self.count('failed')} in {self.seconds:.1f} s -> {self.index}")
+
+
+# -- the kernel side: what runs inside a warm kernel ------------------------------------
+
+
+# -- the parent side: one warm kernel and one exporter per worker ------------------------
+
+
+# -- writing: atomic files, the sidecar, the index ----------------------------------------
+
+
+# -- running a batch ---------------------------------------------------------------------
+
+
+def render_batch(
+    spec: str | Path | BatchSpec | None = None,
+    *,
+    data: str | Path | None = None,
+    out: str | Path = "reports",
+    jobs: int | None = None,
+    only: str | None = None,
+    force: bool = False,
+    anonymise: bool = False,
+    lang: str | None = None,
+    dask: Any = None,
+    progress: bool = True,
+) -> BatchSummary:
+    """Render a batch of reports to ``out``: only what changed, in parallel, failures isolated.
+
+    Parameters
+    ----------
+    spec : str, pathlib.Path or BatchSpec, optional
+        The batch spec; ``None`` is the shipped ``notebooks/batch.yml``.
+    data : str or pathlib.Path, optional
+        The study to report on; ``None`` is the shipped study.
+    out : str or pathlib.Path
+        The output folder (created if missing).
+    jobs : int, optional
+        Reports rendered side by side, each worker with one warm kernel;
+        default: the number of cores.
+    only : str, optional
+        Globs on report names, comma-separated (``"site-*,overview"``): render
+        only those; the index still lists every report.
+    force : bool
+        Render even reports that are up to date.
+    anonymise : bool
+        Pseudonyms for speakers and no exact ages in every report.
+    lang : {"da", "en"}, optional
+        Label language; default: the spec's, else Danish.
+    dask : str or distributed.Client, optional
+        A Dask scheduler address (or client): the work goes there instead.
+    progress : bool
+        Show a progress bar on a terminal.
+
+    Returns
+    -------
+    BatchSummary
+        One result per selected report; ``index.html`` lists every report of the batch.
+
+    Raises
+    ------
+    StudyError
+        The spec or the data cannot be read (nothing is rendered then).
+    ValueError
+        ``jobs`` is not positive or ``only`` matches no report.
+    """
+    start = time.perf_counter()
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs!r}")
+    spec = spec if isinstance(spec, BatchSpec) else load_batch(spec)
+    study = load_study(data)
+    planned = plan_batch(spec, study=study, data=data, lang=lang, anonymise=anonymise)
+    lang = planned[0].parameters["lang"] if planned else (lang or "da")
+    patterns = [g.strip() for g in only.split(",") if g.strip()] if only is not None else []
+    selected = [j for j in planned
+                if only is None or any(fnmatch.fnmatchcase(j.name, g) for g in patterns)]
+    if only is not None and not selected:
+        names = ", ".join(j.name for j in planned[:8])
+        raise ValueError(f"only {only!r} matches no report (reports: {names}, ...)")
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyError(f"{out}: cannot write reports there ({exc.strerror})") from None
+    # The last good render of every report of the batch, and whether it is current.
+    records = {job.name: _stored(out, job) for job in planned}
+    current = {job.name: _up_to_date(out, job, records[job.name]) for job in planned}
+    for name, record in records.items():
+        if record is not None and not (out / f"{name}.html").is_file():
+            records[name] = None
+    results: list[ReportResult] = []
+    todo = []
+    for job in selected:
+        record = records[job.name]
+        if current[job.name] and not force:
+            results.append(ReportResult(name=job.name, status="skipped", title=record["title"],
+                                        rendered_at=record.get("rendered_at")))
+        else:
+            todo.append(job)
+    by_name = {job.name: job for job in todo}
+    failures: dict[str, str] = {}
+
+    bar = _progress(len(selected), progress)
+    bar.update(len(selected) - len(todo))
+
+    def handle(result: ReportResult) -> None:
+        job = by_name[result.name]
+        if result.status == "rendered":
+            result.rendered_at = datetime.now(timezone.utc).astimezone().strftime(
+                "%Y-%m-%d %H:%M")
+            records[job.name] = _store(out, job, result)
+            current[job.name] = True
+            result.html = None
+        else:
+            failures[job.name] = result.error or "failed"
+        results.append(result)
+        bar.set_postfix_str(job.name, refresh=False)
+        bar.update(1)
+
+    try:
+        if todo and dask is not None:
+            _run_dask(todo, dask, handle)
+        elif todo:
+            _run_local(todo, jobs or os.cpu_count() or 1, handle)
+    finally:
+        bar.close()
+    index = out / "index.html"
+    page = _index_html(planned, records, current, failures, study=study, lang=lang).encode("utf-8")
+    if not index.is_file() or index.read_bytes() != page:
+        write_atomic(index, page)
+    order = {job.name: i for i, job in enumerate(planned)}
+    results.sort(key=lambda r: order[r.name])
+    return BatchSummary(results=results, jobs=selected, index=index,
+                        seconds=time.perf_counter() - start)
+
+
+# -- what a notebook shows at its top ------------------------------------------------------
+
+
