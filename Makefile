@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reports test lint figures benchmarks clean-reports
+.PHONY: reports test test-fast lint figures benchmarks clean-reports
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,12 +22,16 @@ reports: $(STAMP) $(FIGURES)
 
 figures: $(FIGURES)
 
-$(FIGURES): $(STAMP) $(wildcard data/*) $(wildcard synergi_analysis/*.py)
+$(FIGURES): $(STAMP) $(wildcard data/*) $(shell find synergi_analysis -name '*.py')
 	$(BIN)/synergi figures --out reports/figures
 	touch $@
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Everything but the slow tests (notebooks, batches, browsers): under a minute, for development.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check synergi_analysis tests benchmarks
