@@ -549,8 +549,9 @@ def validate_services(
     >>> raw = pd.DataFrame({"service": ["Pas"], "roskilde": ["fuld"], "ringsted": [""],
     ...                     "næstved": [""], "glumsø": [""], "deck_pick": ["ja"]})
     >>> services, problems = validate_services(raw, load_codebook())
-    >>> services.loc["pas", ["roskilde", "deck_group"]].tolist(), bool(services.loc["pas", "deck_pick"]), problems
-    (['fuld', 'pas'], True, [])
+    >>> pas = services.loc["pas"]
+    >>> pas["roskilde"], pas["deck_group"], bool(pas["deck_pick"]), problems
+    ('fuld', 'pas', True, [])
     """
     sites = codebook.keys("site")
     services = codebook.keys("service")

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from synergi_analysis.errors import StudyError, ValidationError
 from synergi_analysis.codebook import load_codebook
+from synergi_analysis.errors import StudyError, ValidationError
 from synergi_analysis.load import load_study
 from synergi_analysis.patterns import service_by_age
 

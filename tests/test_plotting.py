@@ -13,6 +13,7 @@ from matplotlib.colors import to_hex
 
 from synergi_analysis import plotting
 from synergi_analysis.errors import StudyError
+from synergi_analysis.figures import FIGURES, register_figure, save_figures
 from synergi_analysis.patterns import (
     attitudes,
     competence,
@@ -21,7 +22,6 @@ from synergi_analysis.patterns import (
     life_situations,
     service_by_age,
 )
-from synergi_analysis.figures import FIGURES, register_figure, save_figures
 from synergi_analysis.plotting import (
     PALETTE,
     house_style,

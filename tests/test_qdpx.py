@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from synergi_analysis.qda import _read as _qdpx_xml
 from synergi_analysis.cli import main
 from synergi_analysis.errors import StudyError, ValidationError
 from synergi_analysis.load import load_study
 from synergi_analysis.patterns import service_by_age
+from synergi_analysis.qda import _read as _qdpx_xml
 from synergi_analysis.qda import (
     code_cooccurrence,
     code_frequencies,

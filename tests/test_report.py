@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from synergi_analysis import cli, load_study
-from synergi_analysis.errors import StudyError
 from synergi_analysis._io import write_atomic
 from synergi_analysis.display import report_header
+from synergi_analysis.errors import StudyError
 from synergi_analysis.report import (
     load_batch,
     plan_batch,
