@@ -19,10 +19,10 @@ from synergi_analysis._io import (
     shipped_data_dir,
 )
 from synergi_analysis.errors import StudyError
+from synergi_analysis.words import LANGS, _check_lang
 
 __all__ = ["Codebook", "Dimension", "Value", "LANGS"]
 
-LANGS = ("da", "en")
 
 
 @dataclass(frozen=True)
@@ -251,10 +251,6 @@ class Codebook:
     def __repr__(self) -> str:
         return f"Codebook({self.path!s}, dimensions={list(self.dimensions)})"
 
-
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:

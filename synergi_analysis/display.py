@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from synergi_analysis.words import word, words
+
 __all__ = [
     "report_header",
     "show_quotes",
@@ -20,16 +22,6 @@ __all__ = [
 _META_KEY = "synergi_analysis"
 
 
-_HEADER_TEXT = {
-    "da": {"parameters": "Parametre", "data": "Data", "codebook": "Kodebog",
-           "version": "synergi-analysis", "shipped": "den medfølgende undersøgelse",
-           "interviews": "interview", "quotes": "citater", "anonymised": "anonymiseret",
-           "yes": "ja", "no": "nej"},
-    "en": {"parameters": "Parameters", "data": "Data", "codebook": "Codebook",
-           "version": "synergi-analysis", "shipped": "the shipped study",
-           "interviews": "interviews", "quotes": "quotes", "anonymised": "anonymised",
-           "yes": "yes", "no": "no"},
-}
 
 
 class _Header:
@@ -92,7 +84,7 @@ def report_header(
     from synergi_analysis.codebook import _check_lang
 
     _check_lang(lang)
-    t = _HEADER_TEXT[lang]
+    t = words("header", lang)
     codebook = study.codebook
     labels = {}
     for key, value in parameters.items():
@@ -150,7 +142,6 @@ class _Html:
         return self.text
 
 
-_NO_QUOTES = {"da": "Ingen citater.", "en": "No quotes."}
 
 
 def show_quotes(data, *, lang: str = "da") -> _Html:
@@ -181,7 +172,8 @@ def show_quotes(data, *, lang: str = "da") -> _Html:
 
     _check_lang(lang)
     if len(data) == 0:
-        return _Html(f"<p><em>{_NO_QUOTES[lang]}</em></p>", _NO_QUOTES[lang])
+        none = word("quote.none", lang)
+        return _Html(f"<p><em>{none}</em></p>", none)
     quote_style = ("margin:0.8em 0;padding:0.2em 0 0.2em 1em;border-left:4px solid #0072B2;"
                    "font-style:italic")
     parts, lines = [], []

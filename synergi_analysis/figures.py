@@ -18,7 +18,6 @@ from synergi_analysis._io import write_atomic
 from synergi_analysis.codebook import _check_lang
 from synergi_analysis.errors import StudyError
 from synergi_analysis.plotting import (
-    _RANKING_TEXT,
     _pair_title,
     plot_attitudes_figure,
     plot_competence,
@@ -32,6 +31,7 @@ from synergi_analysis.plotting import (
 )
 from synergi_analysis.study import Study
 from synergi_analysis.style import MIN_DPI, house_style, slide_figure
+from synergi_analysis.words import word, words
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -147,7 +147,6 @@ def save_figures(
     return written
 
 
-_INTERVIEWS = {"da": "interviews", "en": "interviews"}
 
 
 @register_figure("service-by-age")
@@ -158,7 +157,7 @@ def _service_by_age_slide(study: Study, lang: str) -> Figure:
     fig = slide_figure()
     ax = fig.add_subplot()
     n = len(study.interviews)
-    title = f"{_pair_title(table, study.codebook, lang)} ({n} {_INTERVIEWS[lang]})"
+    title = f"{_pair_title(table, study.codebook, lang)} ({n} {word('table.interviews', lang)})"
     plot_service_by_age(table, codebook=study.codebook, lang=lang, title=title, ax=ax,
                         annot_kws={"fontsize": 13})
     ax.tick_params(labelsize=13)
@@ -260,7 +259,7 @@ def _flagged_note(fig: Figure, table, lang: str) -> None:
 
     flagged = table.loc[table["too_little_data"].astype(bool), "label"].tolist()
     if flagged:
-        note = _RANKING_TEXT[lang]["flagged"].format(m=MIN_INTERVIEWS, names=", ".join(flagged))
+        note = words("ranking", lang)["flagged"].format(m=MIN_INTERVIEWS, names=", ".join(flagged))
         fig.supxlabel(textwrap.fill(note, 160), fontsize=11, ha="left", x=0.01)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from synergi_analysis.codebook import Codebook, _check_lang
+from synergi_analysis.words import LANGS, word
 
 __all__ = [
     "crosstab",
@@ -33,8 +34,9 @@ __all__ = [
     "cooccurrence",
 ]
 
-TOTAL = {"da": "Antal", "en": "Total"}
-NOT_CODED = {"da": "Ikke kodet", "en": "Not coded"}
+# The margin and "not coded" labels in each language (plots and code tables look for them).
+TOTAL = {lang: word("table.total", lang) for lang in LANGS}
+NOT_CODED = {lang: word("table.not_coded", lang) for lang in LANGS}
 _JOURNEY = "journey:"
 _NORMALISE = ("count", "jaccard", "lift")
 

@@ -28,6 +28,7 @@ from synergi_analysis.style import (
     slide_figure,
     style_rc,
 )
+from synergi_analysis.words import word, words
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -300,9 +301,8 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
 
 
 def _not_coded_label(label, lang: str) -> str:
-    from synergi_analysis.patterns import NOT_CODED
 
-    return NOT_CODED[lang] if pd.isna(label) else str(label)
+    return word("table.not_coded", lang) if pd.isna(label) else str(label)
 
 
 def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str | None = None,
@@ -355,10 +355,6 @@ def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str |
     return fig
 
 
-_JOURNEY_TEXT = {
-    "da": {"share": "Andel åbne for nye input", "n": "kodet"},
-    "en": {"share": "Share open to new input", "n": "coded"},
-}
 
 
 def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = None,
@@ -403,7 +399,7 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
 
     _check_lang(lang)
     ax = _ax(ax)
-    text = _JOURNEY_TEXT[lang]
+    text = words("journey", lang)
     group_col = data.columns[0] if data.columns[0] != "stage" else None
     stages = list(dict.fromkeys(data["stage"]))
     x = np.arange(len(stages))
@@ -610,18 +606,6 @@ def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | Non
 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
 
-_RANKING_TEXT = {
-    "da": {"title": "Synergipotentiale", "total": "Samlet score (vægtet gennemsnit af kriterierne)",
-           "criteria": "Kriterier pr. ydelse", "stability": "Hvor stabil er rangeringen?",
-           "share": "Andel af {n}tilfældige vægtninger med plads i top {k}",
-           "range": "plads {lo}–{hi}", "one": "plads {lo}",
-           "flagged": "Ikke rangeret, for lidt data (under {m} interviews): {names}"},
-    "en": {"title": "Synergy potential", "total": "Total score (weighted mean of the criteria)",
-           "criteria": "Criteria per service", "stability": "How stable is the ranking?",
-           "share": "Share of {n}random weightings that put it in the top {k}",
-           "range": "rank {lo}–{hi}", "one": "rank {lo}",
-           "flagged": "Not ranked, too little data (under {m} interviews): {names}"},
-}
 
 
 def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = None,
@@ -660,7 +644,7 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
     """
     import numpy as np
 
-    from synergi_analysis.ranking import CRITERIA, CRITERION_LABELS, parse_weights
+    from synergi_analysis.ranking import CRITERIA, parse_weights
 
     _check_lang(lang)
     ax = _ax(ax)
@@ -674,7 +658,7 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
     y = np.arange(len(ranked))
     left = np.zeros(len(ranked))
     for i, c in enumerate(CRITERIA):
-        ax.barh(y, parts[:, i], left=left, color=PALETTE[i], label=CRITERION_LABELS[c][lang],
+        ax.barh(y, parts[:, i], left=left, color=PALETTE[i], label=word(f"criterion.{c}", lang),
                 height=0.7, **kwargs)
         left += parts[:, i]
     ax.set_yticks(y, [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"],
@@ -684,11 +668,11 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
             tick.set_fontweight("bold")
     ax.set_ylim(len(ranked) - 0.5, -0.5)
     ax.set_xlim(0, 1)
-    ax.set_xlabel(_RANKING_TEXT[lang]["total"])
+    ax.set_xlabel(words("ranking", lang)["total"])
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_title(_RANKING_TEXT[lang]["title"] if title is None else title)
+    ax.set_title(words("ranking", lang)["title"] if title is None else title)
     return ax
 
 
@@ -713,18 +697,18 @@ def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
         Rows labelled with the services in the table's order, columns with the
         criteria (the deck's wording), cells annotated with two decimals.
     """
-    from synergi_analysis.ranking import CRITERIA, CRITERION_LABELS
+    from synergi_analysis.ranking import CRITERIA
 
     _check_lang(lang)
     ax = _ax(ax)
     table = data.set_index("label")[list(CRITERIA)].astype(float)
     table.index.name = None
-    table.columns = [CRITERION_LABELS[c][lang] for c in CRITERIA]
+    table.columns = [word(f"criterion.{c}", lang) for c in CRITERIA]
     _heatmap(table, ax=ax, totals=False, number_format="{:.2f}", blank_zero=False,
              vmin=0.0, vmax=1.0, **kwargs)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(_RANKING_TEXT[lang]["criteria"] if title is None else title)
+    ax.set_title(words("ranking", lang)["criteria"] if title is None else title)
     return ax
 
 
@@ -754,7 +738,7 @@ def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
 
     _check_lang(lang)
     ax = _ax(ax)
-    text = _RANKING_TEXT[lang]
+    text = words("ranking", lang)
     y = np.arange(len(data))
     kwargs.setdefault("color", PALETTE[0])
     ax.barh(y, data["top_share"].to_numpy(dtype=float), height=0.7, **kwargs)

@@ -12,12 +12,12 @@ import pandas as pd
 
 from synergi_analysis.codebook import Codebook, _check_lang
 from synergi_analysis.patterns import _Coded, _coded, _fresh, _values
+from synergi_analysis.words import word
 
 _QUOTE_COLUMNS = ["quote_id", "interview_id", "text", "caption", "speaker", "age", "age_band",
                   "service", "site", "visitor_type", "attitude", "stage", "theme"]
 
 
-_AGE = {"da": "{} år", "en": "aged {}"}
 
 
 def caption(*, speaker=None, age=None, age_band=None, service=None, site=None,
@@ -40,9 +40,9 @@ def caption(*, speaker=None, age=None, age_band=None, service=None, site=None,
     if _present(speaker):
         parts.append(str(speaker))
     if _present(age):
-        parts.append(_AGE[lang].format(int(age)))
+        parts.append(word("quote.age", lang).format(int(age)))
     elif _present(age_band):
-        parts.append(_AGE[lang].format(age_band))
+        parts.append(word("quote.age", lang).format(age_band))
     where = f"({site})" if _present(site) else ""
     last = " ".join(str(p) for p in (service, where) if _present(p) and p != "")
     if last:

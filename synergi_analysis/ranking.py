@@ -77,7 +77,6 @@ from synergi_analysis.validate import OFFER_KINDS, validate_offers, validate_ser
 
 __all__ = [
     "CRITERIA",
-    "CRITERION_LABELS",
     "DESK_WEIGHTS",
     "OFFER_KINDS",
     "PROFILES",
@@ -92,13 +91,6 @@ __all__ = [
 CRITERIA = ("reach", "users", "groups", "links")
 # The reach of each desk of services.csv (`validate.DESKS`): offered or not.
 DESK_WEIGHTS = {"fuld": 1.0, "light": 1.0, "bibliotek": 1.0, "ingen": 0.0}
-# The deck's wording of the criteria, for charts and reports.
-CRITERION_LABELS = {
-    "reach": {"da": "Findes flest steder", "en": "Offered at most places"},
-    "users": {"da": "Flest brugere", "en": "Most users"},
-    "groups": {"da": "Afgrænsede brugergrupper", "en": "Delimited user groups"},
-    "links": {"da": "Koblinger til biblioteket", "en": "Links to the library"},
-}
 PROFILES = ("age_band", "life_situation", "competence")
 DEFAULT_SEED = 2017
 MIN_INTERVIEWS = 2

@@ -158,3 +158,12 @@ def test_a_change_in_a_subpackage_changes_the_code_hash(tmp_path, monkeypatch):
     before = plan._code_hash()
     (copy / "qda" / "_read.py").write_text("# changed\n", encoding="utf-8")
     assert plan._code_hash() != before
+
+
+def test_every_word_has_both_languages():
+    from synergi_analysis import words
+
+    for section, entries in words._WORDS.items():
+        for key, pair in entries.items():
+            assert len(pair) == 2 and all(isinstance(w, str) and w for w in pair), (section, key)
+    assert words.word("ranking.range", "en", lo=1, hi=3) == "rank 1–3"

@@ -9,24 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from synergi_analysis.report.plan import ReportJob
-
-_INDEX_TEXT = {
-    "da": {"reports": "Rapporter", "report": "Rapport", "notebook": "Notebook",
-           "parameters": "Parametre", "status": "Status", "rendered": "Dannet",
-           "seconds": "Tid", "ok": "ok", "failed": "fejlede", "missing": "ikke dannet",
-           "stale": "ældre version vist", "data": "Data", "codebook": "Kodebog",
-           "version": "synergi-analysis", "count": "rapporter", "interviews": "interview",
-           "warnings": "advarsler udeladt",
-           "quotes": "citater"},
-    "en": {"reports": "Reports", "report": "Report", "notebook": "Notebook",
-           "parameters": "Parameters", "status": "Status", "rendered": "Rendered",
-           "seconds": "Time", "ok": "ok", "failed": "failed", "missing": "not rendered",
-           "stale": "older version shown", "data": "Data", "codebook": "Codebook",
-           "version": "synergi-analysis", "count": "reports", "interviews": "interviews",
-           "warnings": "warnings left out",
-           "quotes": "quotes"},
-}
-
+from synergi_analysis.words import words
 
 _INDEX_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -52,7 +35,7 @@ def _param_text(parameters: Mapping[str, Any]) -> str:
 def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
                 current: dict[str, bool], failures: dict[str, str], *, study,
                 lang: str) -> str:
-    t = _INDEX_TEXT[lang]
+    t = words("index", lang)
     prov = study.provenance()
     esc = html.escape
     rows = []

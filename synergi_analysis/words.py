@@ -1,0 +1,114 @@
+"""Every word the package shows a reader, in each language, in one table.
+
+Tables, charts, report headers and the index take their headings and notes
+from here, so the two languages stay in step and one term is spelled one way.
+A section groups the words of one place (``"header"``: a report's header);
+each entry is a pair ``(Danish, English)``. Value labels (services, sites, ...)
+are not here: they are the study's, in its codebook.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+__all__ = ["LANGS", "words", "word"]
+
+LANGS = ("da", "en")
+
+_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "table": {
+        "total": ("Antal", "Total"),
+        "not_coded": ("Ikke kodet", "Not coded"),
+        "interviews": ("interviews", "interviews"),
+    },
+    "quote": {
+        "age": ("{} år", "aged {}"),
+        "none": ("Ingen citater.", "No quotes."),
+    },
+    "header": {
+        "parameters": ("Parametre", "Parameters"),
+        "data": ("Data", "Data"),
+        "codebook": ("Kodebog", "Codebook"),
+        "version": ("synergi-analysis", "synergi-analysis"),
+        "shipped": ("den medfølgende undersøgelse", "the shipped study"),
+        "interviews": ("interviews", "interviews"),
+        "quotes": ("citater", "quotes"),
+        "anonymised": ("anonymiseret", "anonymised"),
+        "yes": ("ja", "yes"),
+        "no": ("nej", "no"),
+    },
+    "index": {
+        "reports": ("Rapporter", "Reports"),
+        "report": ("Rapport", "Report"),
+        "notebook": ("Notebook", "Notebook"),
+        "parameters": ("Parametre", "Parameters"),
+        "status": ("Status", "Status"),
+        "rendered": ("Dannet", "Rendered"),
+        "seconds": ("Tid", "Time"),
+        "ok": ("ok", "ok"),
+        "failed": ("fejlede", "failed"),
+        "missing": ("ikke dannet", "not rendered"),
+        "stale": ("ældre version vist", "older version shown"),
+        "data": ("Data", "Data"),
+        "codebook": ("Kodebog", "Codebook"),
+        "version": ("synergi-analysis", "synergi-analysis"),
+        "count": ("rapporter", "reports"),
+        "interviews": ("interviews", "interviews"),
+        "warnings": ("advarsler udeladt", "warnings left out"),
+        "quotes": ("citater", "quotes"),
+    },
+    "journey": {
+        "share": ("Andel åbne for nye input", "Share open to new input"),
+        "n": ("kodet", "coded"),
+    },
+    "criterion": {
+        "reach": ("Findes flest steder", "Offered at most places"),
+        "users": ("Flest brugere", "Most users"),
+        "groups": ("Afgrænsede brugergrupper", "Delimited user groups"),
+        "links": ("Koblinger til biblioteket", "Links to the library"),
+    },
+    "ranking": {
+        "title": ("Synergipotentiale", "Synergy potential"),
+        "total": ("Samlet score (vægtet gennemsnit af kriterierne)",
+                  "Total score (weighted mean of the criteria)"),
+        "criteria": ("Kriterier pr. ydelse", "Criteria per service"),
+        "stability": ("Hvor stabil er rangeringen?", "How stable is the ranking?"),
+        "share": ("Andel af {n}tilfældige vægtninger med plads i top {k}",
+                  "Share of {n}random weightings that put it in the top {k}"),
+        "range": ("plads {lo}–{hi}", "rank {lo}–{hi}"),
+        "one": ("plads {lo}", "rank {lo}"),
+        "flagged": ("Ikke rangeret, for lidt data (under {m} interviews): {names}",
+                    "Not ranked, too little data (under {m} interviews): {names}"),
+    },
+}
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+
+
+def words(section: str, lang: str) -> MappingProxyType:
+    """The words of one section in one language, as a read-only mapping.
+
+    Examples
+    --------
+    >>> words("table", "en")["not_coded"]
+    'Not coded'
+    """
+    _check_lang(lang)
+    i = LANGS.index(lang)
+    return MappingProxyType({key: pair[i] for key, pair in _WORDS[section].items()})
+
+
+def word(name: str, lang: str, **fields) -> str:
+    """One word, named ``"section.key"``, with ``fields`` filled in.
+
+    Examples
+    --------
+    >>> word("ranking.one", "da", lo=3)
+    'plads 3'
+    """
+    section, _, key = name.partition(".")
+    text = words(section, lang)[key]
+    return text.format(**fields) if fields else text
