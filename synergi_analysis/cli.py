@@ -373,9 +373,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         args.spec, data=args.data, out=args.out, jobs=args.jobs, only=args.only,
         force=args.force, anonymise=args.anonymise, lang=args.lang, dask=args.dask,
     )
-    for result in summary.results:
-        if result.status == "failed":
-            print(f"failed: {result.name}: {result.error}", file=sys.stderr)
+    for line in summary.problems():
+        print(line, file=sys.stderr)
     print(summary.line())
     return EXIT_OK if summary.ok else EXIT_FAILED
 

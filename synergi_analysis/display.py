@@ -101,7 +101,9 @@ def report_header(
     esc = html.escape
     shown = []
     for key, value in parameters.items():
-        shown_value = t["shipped"] if key == "data" and value is None else labels[key]
+        shown_value = labels[key]
+        if key == "data":  # by its name: the same on every machine, no folder of the user's
+            shown_value = t["shipped"] if value is None else Path(str(value)).name
         shown.append(f"<code>{esc(str(key))}</code> = {esc(shown_value)}")
     data_name = Path(prov["data"]).name or prov["data"]
     anonymised = f" · {t['anonymised']}" if study.anonymous else ""

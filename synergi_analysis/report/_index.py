@@ -28,15 +28,18 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 
 
 def _param_text(parameters: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in parameters.items()
+    # The data by its name: the page may be shared, the user's folders are not.
+    return ", ".join(f"{k}={Path(str(v)).name if k == 'data' else v}"
+                     for k, v in parameters.items()
                      if k not in {"data", "lang", "anonymise"} or v)
 
 
 def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
                 current: dict[str, bool], failures: dict[str, str], *, study,
-                lang: str) -> str:
+                provenance: Mapping[str, str], lang: str) -> str:
+    """The page; ``provenance`` is the study's as planned (its files may be gone since)."""
     t = words("index", lang)
-    prov = study.provenance()
+    prov = provenance
     esc = html.escape
     rows = []
     for job in jobs:

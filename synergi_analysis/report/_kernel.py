@@ -14,12 +14,16 @@ from typing import Any
 
 KERNEL_NAME = "python3"
 
+#: How the inline backend draws a chart into a report (besides PNG at the figure's dpi).
+INLINE_FIGURE_KWARGS = {"bbox_inches": "tight"}
+
 
 _KERNEL_STATE: dict[str, Any] = {}
 
 # What the parent sends the kernel: import this module there and call one function.
 # The reset clears the namespace it runs in, so no name is left behind.
-_SNAPSHOT = "from synergi_analysis.report._kernel import _kernel_snapshot\n_kernel_snapshot()"
+_SNAPSHOT = ("from synergi_analysis.report._kernel import _kernel_snapshot\n"
+             "_kernel_snapshot({folder})")
 _RESET = "from synergi_analysis.report._kernel import _kernel_reset\n_kernel_reset({cwd})"
 
 
@@ -40,9 +44,30 @@ def _inline_backend():
 _INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures", "rc")
 
 
-def _kernel_snapshot() -> None:
+def _watch_parent(folder: str) -> None:
+    """Remove the kernel's folder and exit as soon as the process that started it is gone.
+
+    ipykernel notices a dead parent too, but leaves the connection file and
+    sockets behind; a run killed with SIGKILL cannot remove them itself.
+    """
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        shutil.rmtree(folder, ignore_errors=True)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="synergi-parent-watch", daemon=True).start()
+
+
+def _kernel_snapshot(folder: str | None = None) -> None:
     """Record the state a fresh kernel has, after the warm imports (runs in the kernel)."""
     import copy
+    import gc
     import importlib
     import warnings
 
@@ -54,6 +79,8 @@ def _kernel_snapshot() -> None:
         except ImportError:
             pass
     inline = _inline_backend()
+    if inline is not None:
+        inline.print_figure_kwargs = dict(INLINE_FIGURE_KWARGS)
     _KERNEL_STATE.update(
         rc=matplotlib.rcParams.copy(),
         backend=matplotlib.get_backend(),
@@ -62,6 +89,12 @@ def _kernel_snapshot() -> None:
         warnings=list(warnings.filters),
         inline={t: copy.copy(getattr(inline, t)) for t in _INLINE_TRAITS} if inline else {},
     )
+    if folder is not None:
+        _watch_parent(folder)
+    # What the imports made lives as long as the kernel: keep it out of every
+    # collection, so the collection in each reset walks only what a report made.
+    gc.collect()
+    gc.freeze()
 
 
 def _kernel_reset(cwd: str) -> None:
@@ -130,8 +163,71 @@ def _warm_engine():
     return "synergi-warm"
 
 
+_FOLDER_PREFIX = "synergi-kernel-"
+_LOCK = "live.lock"
+
+
+def _lock(folder: str):
+    """Hold a lock on ``folder`` while this process lives (released however it ends)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: no lock, no stale-folder cleanup
+        return None
+    fh = open(os.path.join(folder, _LOCK), "w")  # noqa: SIM115 - held open on purpose
+    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fh
+
+
+def _remove_stale_folders(root: str | None = None, *, grace: float = 60.0) -> list[str]:
+    """Remove kernel folders left by runs that were killed; returns what was removed.
+
+    A run holds a lock on each of its kernel folders; a folder whose lock can be
+    taken belongs to no live run. A folder changed in the last ``grace`` seconds
+    is left alone whatever its lock says: its run may be about to take it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        return []
+    import time
+
+    root = root or tempfile.gettempdir()
+    removed = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.startswith(_FOLDER_PREFIX):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat().st_uid != os.getuid():
+                continue
+            if time.time() - entry.stat().st_mtime < grace:
+                continue
+            lock = os.path.join(entry.path, _LOCK)
+            if os.path.exists(lock):
+                with open(lock, "a") as fh:
+                    try:
+                        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError:
+                        continue  # a live run holds it
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
+
+
 class _Kernel:
-    """One IPython kernel started from this environment, kept warm across reports."""
+    """One IPython kernel started from this environment, kept warm across reports.
+
+    Everything the kernel needs on disk (its connection file and sockets) lives in
+    one private temporary folder, removed when the kernel stops, by the kernel
+    itself when the process that started it dies, or else by the next run.
+    Creating the object launches the kernel; `wait` blocks until it is ready, so
+    the caller can do other work while the kernel starts.
+    """
 
     def __init__(self, cwd: str):
         from ipykernel.kernelspec import RESOURCES, get_kernel_dict
@@ -145,30 +241,44 @@ class _Kernel:
             def get_kernel_spec(self, kernel_name):
                 return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
 
+        _remove_stale_folders()
         env = dict(os.environ)
         # The inline backend puts every chart into the notebook as a PNG, whatever
         # backend the calling process chose (tests run with Agg).
         env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
         env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
         # Unix sockets in a private folder: no TCP port, nothing others on the machine reach.
-        self.sockets = tempfile.mkdtemp(prefix="synergi-kernel-")
-        self.km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ThisPython(),
-                                transport="ipc",
-                                ip=os.path.join(self.sockets, "k"),
-                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.sockets = tempfile.mkdtemp(prefix=_FOLDER_PREFIX)
+        self.km = None
         self.kc = None
+        self.ready = False
         self._run_sync = run_sync
         try:
+            self._held = _lock(self.sockets)
+            self.km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ThisPython(),
+                                    transport="ipc", ip=os.path.join(self.sockets, "k"),
+                                    connection_file=os.path.join(self.sockets, "kernel.json"),
+                                    client_class="jupyter_client.asynchronous.AsyncKernelClient")
             # No history database: parallel kernels would contend for one SQLite file.
             self.km.start_kernel(cwd=cwd, env=env,
                                  extra_arguments=["--HistoryManager.enabled=False"])
             self.kc = self.km.client()
             self.kc.start_channels()
-            run_sync(self.kc.wait_for_ready)(timeout=60)
-            self.run(_SNAPSHOT)
         except BaseException:
             self.shutdown()
             raise
+
+    def wait(self) -> None:
+        """Block until the kernel answers, then warm it up (once)."""
+        if self.ready:
+            return
+        try:
+            self._run_sync(self.kc.wait_for_ready)(timeout=60)
+            self.run(_SNAPSHOT.format(folder=repr(self.sockets)))
+        except BaseException:
+            self.shutdown()
+            raise
+        self.ready = True
 
     def run(self, code: str, timeout: float = 120) -> None:
         """Run setup code; raise RuntimeError with the kernel's error if it fails."""
@@ -180,19 +290,23 @@ class _Kernel:
                                f"{content.get('evalue')}")
 
     def reset(self, cwd: str) -> None:
+        self.wait()
         # No name is left behind: the reset clears the namespace it runs in.
         self.run(_RESET.format(cwd=repr(cwd)))
 
     def shutdown(self) -> None:
-        """Stop the kernel; safe to call from any thread and more than once."""
+        """Stop the kernel and remove its folder; safe from any thread and more than once."""
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
         except Exception:  # noqa: BLE001 - best effort while tearing down
             pass
         try:
-            if self.km.has_kernel:
+            if self.km is not None and self.km.has_kernel:
                 self.km.shutdown_kernel(now=True)
         except Exception:  # noqa: BLE001
             pass
         shutil.rmtree(self.sockets, ignore_errors=True)
+        held, self._held = getattr(self, "_held", None), None
+        if held is not None:
+            held.close()

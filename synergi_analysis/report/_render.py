@@ -7,10 +7,11 @@ import html
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from synergi_analysis.display import _META_KEY
+from synergi_analysis.report._bundle import StudyBundle, unpack_study, worker_folder
 from synergi_analysis.report._kernel import KERNEL_NAME, _Kernel, _warm_engine
 from synergi_analysis.report.plan import ReportJob
 
@@ -27,6 +28,7 @@ class ReportResult:
     html: str | None = field(default=None, repr=False)
     warnings: int = 0
     rendered_at: str | None = None
+    unwritten: str | None = None  # why its file could not be written, when that failed
 
 
 _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -99,7 +101,8 @@ _LIVE_LOCK = threading.Lock()
 class _Renderer:
     """Renders reports one after another on one warm kernel with one exporter."""
 
-    def __init__(self):
+    def __init__(self, cwd: str | None = None):
+        self.cwd = cwd  # where the notebooks run; default: each notebook's folder
         self.kernel: _Kernel | None = None
         self.exporter = None
         self.engine: str | None = None
@@ -120,12 +123,12 @@ class _Renderer:
         return self.context.run(self._render, job)
 
     def _render(self, job: ReportJob) -> ReportResult:
-        import nbformat
-        import papermill
-
         start = time.perf_counter()
-        cwd = str(Path(job.notebook).parent)
+        cwd = self.cwd or str(Path(job.notebook).parent)
         try:
+            # The kernel starts first: it boots while this thread imports the engine
+            # and compiles the exporter's templates.
+            self._kernel(cwd)
             if self.engine is None:
                 self.engine = _warm_engine()
                 self.exporter = _exporter()
@@ -134,6 +137,9 @@ class _Renderer:
             except Exception:  # noqa: BLE001 - a dead kernel gets one fresh start
                 self.close()
                 self._kernel(cwd).reset(cwd)
+            import nbformat
+            import papermill
+
             nb = nbformat.reads(job.source, as_version=4)
             nb = papermill.execute_notebook(
                 nb, None, parameters=job.parameters, engine_name=self.engine,
@@ -180,7 +186,9 @@ def _footer(job: ReportJob) -> str:
     """What made the report, stated by the runner whatever the notebook shows."""
     esc = html.escape
     prov = job.provenance
-    params = ", ".join(f"{k}={v}" for k, v in job.parameters.items())
+    # The data by its name: the same on every machine, and no folder of the user's.
+    params = ", ".join(f"{k}={Path(str(v)).name if k == 'data' and v else v}"
+                       for k, v in job.parameters.items())
     parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
     if prov:
         parts += [f"data sha256 {esc(prov.get('data_sha256', ''))}",
@@ -227,9 +235,18 @@ def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
     return title, dropped
 
 
-def _render_chunk(jobs: list[ReportJob]) -> list[ReportResult]:
-    """Render several reports on one warm kernel (the unit of work sent to Dask)."""
-    renderer = _Renderer()
+def _render_chunk(jobs: list[ReportJob], bundle: StudyBundle | None = None) -> list[ReportResult]:
+    """Render several reports on one warm kernel: the unit of work sent to a Dask worker.
+
+    The worker may not see the user's folders: the notebooks run in the worker's
+    own temporary folder, and the study comes as a bundle, unpacked there once and
+    named in each report's ``data`` parameter.
+    """
+    folder = worker_folder()
+    if bundle is not None:
+        data = str(unpack_study(bundle, folder))
+        jobs = [replace(job, parameters={**job.parameters, "data": data}) for job in jobs]
+    renderer = _Renderer(cwd=str(folder))
     try:
         return [renderer.render(job) for job in jobs]
     finally:

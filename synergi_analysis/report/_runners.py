@@ -8,6 +8,7 @@ import sys
 import threading
 
 from synergi_analysis.errors import StudyError
+from synergi_analysis.report._bundle import StudyBundle
 from synergi_analysis.report._render import ReportResult, _kill_all, _render_chunk, _Renderer
 from synergi_analysis.report.plan import ReportJob
 
@@ -63,8 +64,12 @@ def _run_local(todo: list[ReportJob], jobs: int, handle) -> None:
         thread.join()
 
 
-def _run_dask(todo: list[ReportJob], address, handle) -> None:
-    """Send chunks of reports to a Dask scheduler through its concurrent.futures executor."""
+def _run_dask(todo: list[ReportJob], address, handle, bundle: StudyBundle | None = None) -> None:
+    """Send chunks of reports to a Dask scheduler through its concurrent.futures executor.
+
+    The study's files (``bundle``) go to the cluster once, under the hash of their
+    content, and from there to each worker that renders a chunk, once.
+    """
     from concurrent.futures import as_completed
 
     try:
@@ -77,7 +82,8 @@ def _run_dask(todo: list[ReportJob], address, handle) -> None:
         size = max(1, min(25, math.ceil(len(todo) / threads)))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         executor = client.get_executor(pure=False)
-        futures = {executor.submit(_render_chunk, chunk): chunk for chunk in chunks}
+        study = client.scatter(bundle, hash=True) if bundle is not None else None
+        futures = {executor.submit(_render_chunk, chunk, study): chunk for chunk in chunks}
         for future in as_completed(futures):
             try:
                 results = future.result()

@@ -31,15 +31,44 @@ def _up_to_date(out: Path, job: ReportJob, stored: dict | None) -> bool:
         return False
 
 
+class _WriteError(Exception):
+    """A report's file could not be written; ``written`` is whether its HTML was."""
+
+    def __init__(self, path: Path, reason: str, written: bool):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason, self.written = path, reason, written
+
+
+def _reason(exc: OSError) -> str:
+    """Why a write failed, in words (no path: the message names the file)."""
+    if isinstance(exc, IsADirectoryError):
+        return "a folder is in the way"
+    return (exc.strerror or type(exc).__name__).rstrip(".").lower()
+
+
 def _store(out: Path, job: ReportJob, result: ReportResult) -> dict:
+    """Write the report and then its sidecar, each atomically.
+
+    Raises `_WriteError` when either cannot be written; the last good HTML and
+    sidecar are then left as they were (or, when only the sidecar failed, the new
+    HTML stands beside the old sidecar, which no longer matches it).
+    """
     data = result.html.encode("utf-8")
-    write_atomic(out / job.filename, data)
+    target = out / job.filename
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise _WriteError(target, _reason(exc), written=False) from None
     record = {
         "key": job.key, "html_sha256": _sha256_bytes(data), "title": result.title,
         "notebook": Path(job.notebook).name, "parameters": job.parameters,
         "rendered_at": result.rendered_at, "seconds": round(result.seconds, 2),
         "warnings": result.warnings,
     }
-    write_atomic(_sidecar(out, job), json.dumps(record, ensure_ascii=False, indent=1,
-                                                 default=str).encode("utf-8"))
+    sidecar = _sidecar(out, job)
+    try:
+        write_atomic(sidecar, json.dumps(record, ensure_ascii=False, indent=1,
+                                         default=str).encode("utf-8"))
+    except OSError as exc:
+        raise _WriteError(sidecar, _reason(exc), written=True) from None
     return record

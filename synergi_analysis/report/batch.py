@@ -20,10 +20,14 @@ imported only when a batch renders.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
+import signal
+import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -31,10 +35,11 @@ from typing import Any
 from synergi_analysis._io import write_atomic
 from synergi_analysis.errors import StudyError
 from synergi_analysis.load import load_study
+from synergi_analysis.report._bundle import pack_study
 from synergi_analysis.report._index import _index_html
 from synergi_analysis.report._render import ReportResult
 from synergi_analysis.report._runners import _progress, _run_dask, _run_local
-from synergi_analysis.report._store import _store, _stored, _up_to_date
+from synergi_analysis.report._store import _reason, _store, _stored, _up_to_date, _WriteError
 from synergi_analysis.report.plan import ReportJob, plan_batch
 from synergi_analysis.report.spec import BatchSpec, load_batch
 
@@ -44,43 +49,54 @@ __all__ = [
 ]
 
 
-# -- the batch spec ------------------------------------------------------------------
-
-
-# -- planning: grids, names and content hashes ---------------------------------------
-
-
 # -- results ---------------------------------------------------------------------------
 
 
 @dataclass
 class BatchSummary:
-    """The outcome of `render_batch`: one result per report, the index and the time."""
+    """The outcome of `render_batch`: one result per report, the index and the time.
+
+    ``unwritten`` lists the files that could not be written (a full disk, a
+    folder where a file should be), as (path, reason); their reports count as
+    failed, and `problems` states them in one line per reason.
+    """
 
     results: list[ReportResult]
     jobs: list[ReportJob]
     index: Path
     seconds: float
+    unwritten: list[tuple[Path, str]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
 
     @property
     def ok(self) -> bool:
-        return self.count("failed") == 0
+        return self.count("failed") == 0 and not self.unwritten
 
     def line(self) -> str:
         return (f"rendered {self.count('rendered')}, skipped {self.count('skipped')}, "
                 f"failed {self.count('failed')} in {self.seconds:.1f} s -> {self.index}")
 
-
-# -- the kernel side: what runs inside a warm kernel ------------------------------------
-
-
-# -- the parent side: one warm kernel and one exporter per worker ------------------------
-
-
-# -- writing: atomic files, the sidecar, the index ----------------------------------------
+    def problems(self) -> list[str]:
+        """What went wrong, one line each: every report that failed to render, then the
+        files that could not be written, one line per reason (not one per file)."""
+        lines = [f"failed: {r.name}: {r.error}" for r in self.results
+                 if r.status == "failed" and not r.unwritten]
+        reasons: dict[str, list[Path]] = {}
+        for path, reason in self.unwritten:
+            reasons.setdefault(reason, []).append(path)
+        for reason, paths in reasons.items():
+            folders = {p.parent for p in paths}
+            where = str(next(iter(folders))) if len(folders) == 1 else "the output folder"
+            names = [p.name for p in paths]
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5
+                                            else "")
+            reports = sum(1 for r in self.results if r.unwritten == reason)
+            kept = (f"; {reports} report(s) not saved, the last good ones are kept"
+                    if reports else "")
+            lines.append(f"{where}: cannot write {shown} ({reason}){kept}")
+        return lines
 
 
 # -- running a batch ---------------------------------------------------------------------
@@ -144,6 +160,7 @@ def render_batch(
     spec = spec if isinstance(spec, BatchSpec) else load_batch(spec)
     study = load_study(data)
     planned = plan_batch(spec, study=study, data=data, lang=lang, anonymise=anonymise)
+    provenance = study.provenance()
     lang = planned[0].parameters["lang"] if planned else (lang or "da")
     patterns = [g.strip() for g in only.split(",") if g.strip()] if only is not None else []
     selected = [j for j in planned
@@ -171,8 +188,14 @@ def render_batch(
                                         rendered_at=record.get("rendered_at")))
         else:
             todo.append(job)
+    if todo:
+        _check_writable(out)
+    # Longest first (by the last render's time, where there was one): the batch then
+    # ends with short reports on every worker instead of one long report on one.
+    todo.sort(key=lambda job: -float((records[job.name] or {}).get("seconds") or 0))
     by_name = {job.name: job for job in todo}
     failures: dict[str, str] = {}
+    unwritten: list[tuple[str, Path, str]] = []  # report name, file, reason
 
     bar = _progress(len(selected), progress)
     bar.update(len(selected) - len(todo))
@@ -182,8 +205,18 @@ def render_batch(
         if result.status == "rendered":
             result.rendered_at = datetime.now(timezone.utc).astimezone().strftime(
                 "%Y-%m-%d %H:%M")
-            records[job.name] = _store(out, job, result)
-            current[job.name] = True
+            try:
+                records[job.name] = _store(out, job, result)
+                current[job.name] = True
+            except _WriteError as exc:
+                # A full disk or a folder in the way: this report is not saved, the last
+                # good one stays, and the batch goes on with the others.
+                unwritten.append((job.name, exc.path, exc.reason))
+                result.status, result.unwritten = "failed", exc.reason
+                result.error = f"not saved: {exc.path.name}: {exc.reason}"
+                failures[job.name] = result.error
+                if exc.written:  # the HTML is new but its sidecar is not: render it again
+                    current[job.name] = False
             result.html = None
         else:
             failures[job.name] = result.error or "failed"
@@ -192,22 +225,59 @@ def render_batch(
         bar.update(1)
 
     try:
-        if todo and dask is not None:
-            _run_dask(todo, dask, handle)
-        elif todo:
-            _run_local(todo, jobs or os.cpu_count() or 1, handle)
+        with _terminate_cleanly():
+            if todo and dask is not None:
+                _run_dask(todo, dask, handle, bundle=pack_study(study, data))
+            elif todo:
+                _run_local(todo, jobs or _default_workers(), handle)
     finally:
         bar.close()
     index = out / "index.html"
-    page = _index_html(planned, records, current, failures, study=study, lang=lang).encode("utf-8")
-    if not index.is_file() or index.read_bytes() != page:
-        write_atomic(index, page)
+    page = _index_html(planned, records, current, failures, study=study, provenance=provenance,
+                       lang=lang).encode("utf-8")
+    try:
+        if not index.is_file() or index.read_bytes() != page:
+            write_atomic(index, page)
+    except OSError as exc:
+        unwritten.append(("", index, _reason(exc)))
     order = {job.name: i for i, job in enumerate(planned)}
     results.sort(key=lambda r: order[r.name])
+    unwritten.sort(key=lambda u: order.get(u[0], len(order)))
     return BatchSummary(results=results, jobs=selected, index=index,
-                        seconds=time.perf_counter() - start)
+                        seconds=time.perf_counter() - start,
+                        unwritten=[(path, reason) for _, path, reason in unwritten])
 
 
-# -- what a notebook shows at its top ------------------------------------------------------
+def _default_workers() -> int:
+    return os.cpu_count() or 1
 
 
+def _check_writable(out: Path) -> None:
+    """Refuse an output folder where no file can be created, before anything renders."""
+    try:
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".synergi-probe-")
+    except OSError as exc:
+        raise StudyError(f"{out}: cannot write reports there ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextlib.contextmanager
+def _terminate_cleanly():
+    """A SIGTERM ends the batch as Ctrl-C does: kernels stopped, their files removed.
+
+    (A SIGKILL cannot be caught: the kernels then remove their own files, see
+    `_kernel._watch_parent`, and the next run removes what is left.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
