@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import contextvars
-import html
-import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from synergi_analysis.display import _META_KEY
 from synergi_analysis.report._bundle import StudyBundle, unpack_study, worker_folder
+from synergi_analysis.report._export import _exporter, _footer, _prepare_for_export
 from synergi_analysis.report._kernel import KERNEL_NAME, _Kernel, _warm_engine
 from synergi_analysis.report.plan import ReportJob
 
@@ -31,52 +30,6 @@ class ReportResult:
     unwritten: str | None = None  # why its file could not be written, when that failed
 
 
-_HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block body_footer %}
-{{ resources.get("synergi_footer", "") }}
-</main>
-</body>
-{% endblock body_footer %}
-{% block data_png scoped %}
-<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
-<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
- alt="{{ output.metadata.get('synergi_alt', '') | escape_html }}"
-{%- set width=output | get_metadata('width', 'image/png') -%}
-{%- if width is not none %} width={{ width | escape_html }}{%- endif %}
-{%- set height=output | get_metadata('height', 'image/png') -%}
-{%- if height is not none %} height={{ height | escape_html }}{%- endif %}>
-</div>
-{% endblock data_png %}
-{%- block extra_css -%}
-<style type="text/css">
-main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
-.synergi-header h1 { margin-bottom: 0.2rem; }
-.jp-RenderedImage img { max-width: 100%; height: auto; }
-</style>
-{%- endblock extra_css -%}
-"""
-
-
-def _exporter():
-    """An HTML exporter with code cells hidden and nothing fetched from the network."""
-    import jinja2
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(
-        template_name="lab",
-        template_file="synergi_report.html.j2",
-        extra_loaders=[jinja2.DictLoader({"synergi_report.html.j2": _HTML_TEMPLATE})],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
-
-
 def _describe_error(exc: BaseException) -> str:
     """The failing cell and the exception, on one line."""
     from papermill.exceptions import PapermillExecutionError
@@ -90,6 +43,30 @@ def _describe_error(exc: BaseException) -> str:
         return f"cell {exc.cell_index} ({first}): {exc.ename}: {exc.evalue}"
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def _import_notebook_tools() -> None:
+    """Import papermill and nbconvert, leaving out jsonschema's IRI format checker.
+
+    nbformat validates notebooks with jsonschema, whose format checkers import
+    ``rfc3987_syntax`` where it is installed (JupyterLab brings it); that import
+    builds some thirty parsers, a second of CPU before the first report can start
+    (python-jsonschema/jsonschema#1428). No notebook schema uses an IRI format.
+    Only done when jsonschema is not loaded yet; the module stays importable.
+    """
+    with _IMPORT_LOCK:
+        blocked = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+        if blocked:
+            sys.modules["rfc3987_syntax"] = None  # an import of it raises ImportError
+        try:
+            import nbconvert  # noqa: F401
+            import papermill  # noqa: F401
+        finally:
+            if blocked and sys.modules.get("rfc3987_syntax", False) is None:
+                del sys.modules["rfc3987_syntax"]
 
 
 _LIVE: set[_Renderer] = set()
@@ -130,6 +107,7 @@ class _Renderer:
             # and compiles the exporter's templates.
             self._kernel(cwd)
             if self.engine is None:
+                _import_notebook_tools()
                 self.engine = _warm_engine()
                 self.exporter = _exporter()
             try:
@@ -180,59 +158,6 @@ class _Renderer:
             loop = ensure_event_loop()
             if not loop.is_running():
                 loop.close()
-
-
-def _footer(job: ReportJob) -> str:
-    """What made the report, stated by the runner whatever the notebook shows."""
-    esc = html.escape
-    prov = job.provenance
-    # The data by its name: the same on every machine, and no folder of the user's.
-    params = ", ".join(f"{k}={Path(str(v)).name if k == 'data' and v else v}"
-                       for k, v in job.parameters.items())
-    parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
-    if prov:
-        parts += [f"data sha256 {esc(prov.get('data_sha256', ''))}",
-                  f"codebook sha256 {esc(prov.get('codebook_sha256', ''))}",
-                  f"synergi-analysis {esc(prov.get('synergi_analysis', ''))}"]
-    parts.append(f"report key {esc(job.key[:16])}")
-    return ('<footer class="synergi-footer" style="margin-top:3em;padding-top:0.5em;'
-            'border-top:1px solid #ddd;color:#666;font-size:0.8em">'
-            + " · ".join(parts) + "</footer>")
-
-
-def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
-    """Drop stderr and error outputs, and take the report's title from its header.
-
-    Returns the title and how many stderr outputs (warnings) were dropped.
-    """
-    title = job.title
-    dropped = 0
-    heading = ""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            # A chart's alternative text: the heading of the section it is in.
-            found = re.findall(r"^#+\s+(.+?)\s*$", cell.source, flags=re.M)
-            heading = found[-1] if found else heading
-            continue
-        if cell.cell_type != "code":
-            continue
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"  # papermill draws a random id: same batch, same HTML
-        kept = []
-        for output in cell.get("outputs", []):
-            if output.output_type == "error" or (
-                    output.output_type == "stream" and output.get("name") == "stderr"):
-                dropped += output.output_type == "stream"
-                continue
-            meta = output.get("metadata", {}).get(_META_KEY)
-            if isinstance(meta, dict) and meta.get("title"):
-                title = str(meta["title"])
-            if "image/png" in output.get("data", {}):
-                output.setdefault("metadata", {})["synergi_alt"] = heading or title
-            kept.append(output)
-        cell.outputs = kept
-    nb.metadata["title"] = title
-    return title, dropped
 
 
 def _render_chunk(jobs: list[ReportJob], bundle: StudyBundle | None = None) -> list[ReportResult]:

@@ -31,7 +31,7 @@ __all__ = [
 
 # Bump when the HTML a report becomes changes for reasons the hash cannot see
 # (the template, the exporter's settings), so every report renders again.
-_FORMAT = 4
+_FORMAT = 5
 
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
