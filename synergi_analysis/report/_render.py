@@ -117,13 +117,20 @@ class _Renderer:
                 self._kernel(cwd).reset(cwd)
             import nbformat
             import papermill
+            from papermill.engines import papermill_engines
+            from papermill.execute import raise_for_execution_errors
 
             nb = nbformat.reads(job.source, as_version=4)
+            # papermill's two steps, taken one by one: execute_notebook would also
+            # write the executed notebook out (to nowhere here), and serialising and
+            # validating a notebook full of charts is a good part of the parent's work.
             nb = papermill.execute_notebook(
                 nb, None, parameters=job.parameters, engine_name=self.engine,
-                kernel_name=KERNEL_NAME, progress_bar=False, cwd=None,
-                request_save_on_cell_execute=False, execution_timeout=job.timeout,
-                kernel=self.kernel)
+                kernel_name=KERNEL_NAME, prepare_only=True)
+            nb = papermill_engines.execute_notebook_with_engine(
+                self.engine, nb, kernel_name=KERNEL_NAME, progress_bar=False,
+                execution_timeout=job.timeout, kernel=self.kernel)
+            raise_for_execution_errors(nb, None)
             title, warnings = _prepare_for_export(nb, job)
             # <html lang="..."> for screen readers and spell checkers.
             self.exporter.language_code = str(job.parameters.get("lang") or "en")
