@@ -44,17 +44,18 @@ BIN = Path(sys.executable).parent
 # -- the floor: plain Python, one process per core ----------------------------------
 
 
-def _floor_init() -> None:
+def _floor_init(modules: list[str]) -> None:
     """What each floor process imports once, as a warm kernel does."""
     import importlib
 
     import matplotlib
 
     matplotlib.use("Agg")
-    from synergi_analysis.report._kernel import _WARM_IMPORTS
-
-    for module in _WARM_IMPORTS:
-        importlib.import_module(module)
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - as in the kernel: the notebook will say
+            pass
 
 
 def _cells(source: str, parameters: dict) -> list[str]:
@@ -116,14 +117,16 @@ def floor_main(limit: int | None, processes: int) -> None:
     """The floor as a command: plan the batch, run every report's code on a process pool."""
     from synergi_analysis.load import load_study
     from synergi_analysis.report import load_batch, plan_batch
+    from synergi_analysis.report._kernel import warm_modules
 
     jobs = plan_batch(load_batch(), study=load_study())[:limit]
     items = [(job.name, job.source, job.parameters) for job in jobs]
     pngs = 0
-    # Longest first (the notebooks with the most cells), so no process idles at the end.
-    items.sort(key=lambda item: -len(item[1]))
+    # In the batch's order, one report at a time to whichever process is free, as the
+    # batch hands them to its workers.
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(processes, initializer=_floor_init) as pool:
+    modules = warm_modules(item[1] for item in items)
+    with ctx.Pool(processes, initializer=_floor_init, initargs=(modules,)) as pool:
         for _name, count, _seconds in pool.imap_unordered(_floor_report, items):
             pngs += count
     print(f"{len(items)} reports, {pngs} charts to PNG")

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from typing import Any
 
 KERNEL_NAME = "python3"
@@ -23,14 +24,51 @@ _KERNEL_STATE: dict[str, Any] = {}
 # What the parent sends the kernel: import this module there and call one function.
 # The reset clears the namespace it runs in, so no name is left behind.
 _SNAPSHOT = ("from synergi_analysis.report._kernel import _kernel_snapshot\n"
-             "_kernel_snapshot({folder})")
+             "_kernel_snapshot({folder}, {modules})")
 _RESET = "from synergi_analysis.report._kernel import _kernel_reset\n_kernel_reset({cwd})"
 
 
-# Imported once per kernel, so each report starts with them loaded.
+# Imported once per kernel, so each report starts with them loaded; `warm_modules`
+# adds every module the batch's notebooks import.
 _WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "seaborn", "synergi_analysis.load",
                  "synergi_analysis.patterns", "synergi_analysis.plotting",
                  "synergi_analysis.ranking")
+
+
+def warm_modules(sources: Iterable[str]) -> list[str]:
+    r"""The modules a kernel imports before its first report: the usual ones and every
+    module the notebooks (JSON ``sources``) import in their code cells.
+
+    Examples
+    --------
+    >>> import json
+    >>> nb = {"cells": [{"cell_type": "code", "metadata": {},
+    ...                  "source": "import scipy.stats\nfrom . import x\nfrom numpy import pi"}]}
+    >>> warm_modules([json.dumps(nb)])[-2:]
+    ['scipy.stats', 'numpy']
+    """
+    import ast
+    import json
+
+    modules = dict.fromkeys(_WARM_IMPORTS)
+    for source in sources:
+        try:
+            cells = json.loads(source)["cells"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            try:
+                tree = ast.parse("".join(cell.get("source", "")))
+            except SyntaxError:  # IPython syntax (magics): the kernel will say
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules.update(dict.fromkeys(alias.name for alias in node.names))
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules[node.module] = None
+    return list(modules)
 
 
 def _inline_backend():
@@ -64,7 +102,7 @@ def _watch_parent(folder: str) -> None:
     threading.Thread(target=watch, name="synergi-parent-watch", daemon=True).start()
 
 
-def _kernel_snapshot(folder: str | None = None) -> None:
+def _kernel_snapshot(folder: str | None = None, modules: Iterable[str] = _WARM_IMPORTS) -> None:
     """Record the state a fresh kernel has, after the warm imports (runs in the kernel)."""
     import copy
     import gc
@@ -73,10 +111,10 @@ def _kernel_snapshot(folder: str | None = None) -> None:
 
     import matplotlib
 
-    for module in _WARM_IMPORTS:
+    for module in modules:
         try:
             importlib.import_module(module)
-        except ImportError:
+        except Exception:  # noqa: BLE001 - the notebook importing it will report it
             pass
     inline = _inline_backend()
     if inline is not None:
@@ -229,7 +267,7 @@ class _Kernel:
     the caller can do other work while the kernel starts.
     """
 
-    def __init__(self, cwd: str):
+    def __init__(self, cwd: str, modules: Iterable[str] = _WARM_IMPORTS):
         from ipykernel.kernelspec import RESOURCES, get_kernel_dict
         from jupyter_client import KernelManager
         from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -252,6 +290,7 @@ class _Kernel:
         self.km = None
         self.kc = None
         self.ready = False
+        self.modules = list(modules)
         self._run_sync = run_sync
         try:
             self._held = _lock(self.sockets)
@@ -274,7 +313,7 @@ class _Kernel:
             return
         try:
             self._run_sync(self.kc.wait_for_ready)(timeout=60)
-            self.run(_SNAPSHOT.format(folder=repr(self.sockets)))
+            self.run(_SNAPSHOT.format(folder=repr(self.sockets), modules=repr(self.modules)))
         except BaseException:
             self.shutdown()
             raise

@@ -6,12 +6,19 @@ import contextvars
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from synergi_analysis.report._bundle import StudyBundle, unpack_study, worker_folder
 from synergi_analysis.report._export import _exporter, _footer, _prepare_for_export
-from synergi_analysis.report._kernel import KERNEL_NAME, _Kernel, _warm_engine
+from synergi_analysis.report._kernel import (
+    _WARM_IMPORTS,
+    KERNEL_NAME,
+    _Kernel,
+    _warm_engine,
+    warm_modules,
+)
 from synergi_analysis.report.plan import ReportJob
 
 
@@ -78,8 +85,9 @@ _LIVE_LOCK = threading.Lock()
 class _Renderer:
     """Renders reports one after another on one warm kernel with one exporter."""
 
-    def __init__(self, cwd: str | None = None):
+    def __init__(self, cwd: str | None = None, modules: Iterable[str] = _WARM_IMPORTS):
         self.cwd = cwd  # where the notebooks run; default: each notebook's folder
+        self.modules = list(modules)  # imported once, before the first report
         self.kernel: _Kernel | None = None
         self.exporter = None
         self.engine: str | None = None
@@ -92,7 +100,7 @@ class _Renderer:
 
     def _kernel(self, cwd: str) -> _Kernel:
         if self.kernel is None:
-            self.kernel = _Kernel(cwd)
+            self.kernel = _Kernel(cwd, self.modules)
         return self.kernel
 
     def render(self, job: ReportJob) -> ReportResult:
@@ -178,7 +186,7 @@ def _render_chunk(jobs: list[ReportJob], bundle: StudyBundle | None = None) -> l
     if bundle is not None:
         data = str(unpack_study(bundle, folder))
         jobs = [replace(job, parameters={**job.parameters, "data": data}) for job in jobs]
-    renderer = _Renderer(cwd=str(folder))
+    renderer = _Renderer(cwd=str(folder), modules=warm_modules({job.source for job in jobs}))
     try:
         return [renderer.render(job) for job in jobs]
     finally:

@@ -9,6 +9,7 @@ import threading
 
 from synergi_analysis.errors import StudyError
 from synergi_analysis.report._bundle import StudyBundle
+from synergi_analysis.report._kernel import warm_modules
 from synergi_analysis.report._render import ReportResult, _kill_all, _render_chunk, _Renderer
 from synergi_analysis.report.plan import ReportJob
 
@@ -27,8 +28,10 @@ def _run_local(todo: list[ReportJob], jobs: int, handle) -> None:
         pending.put(job)
     results: queue.Queue[ReportResult | None] = queue.Queue()
 
+    modules = warm_modules({job.source for job in todo})
+
     def work() -> None:
-        renderer = _Renderer()
+        renderer = _Renderer(modules=modules)
         try:
             while True:
                 try:

@@ -79,8 +79,11 @@ class BatchSummary:
                 f"failed {self.count('failed')} in {self.seconds:.1f} s -> {self.index}")
 
     def problems(self) -> list[str]:
-        """What went wrong, one line each: every report that failed to render, then the
-        files that could not be written, one line per reason (not one per file)."""
+        """What went wrong, one line each.
+
+        Every report that failed to render, then the files that could not be
+        written, one line per reason (a full disk is one line, not one per file).
+        """
         lines = [f"failed: {r.name}: {r.error}" for r in self.results
                  if r.status == "failed" and not r.unwritten]
         reasons: dict[str, list[Path]] = {}
@@ -138,19 +141,24 @@ def render_batch(
     lang : {"da", "en"}, optional
         Label language; default: the spec's, else Danish.
     dask : str or distributed.Client, optional
-        A Dask scheduler address (or client): the work goes there instead.
+        A Dask scheduler address (or client): the work goes there instead. The
+        workers need not see the study: its files travel with the work.
     progress : bool
         Show a progress bar on a terminal.
 
     Returns
     -------
     BatchSummary
-        One result per selected report; ``index.html`` lists every report of the batch.
+        One result per selected report; ``index.html`` lists every report of the
+        batch. A report whose file cannot be written (a full disk, a folder in its
+        place) counts as failed and keeps its last good version; `BatchSummary.problems`
+        states such failures in one line per reason.
 
     Raises
     ------
     StudyError
-        The spec or the data cannot be read (nothing is rendered then).
+        The spec or the data cannot be read, or ``out`` cannot be written to
+        (nothing is rendered then).
     ValueError
         ``jobs`` is not positive or ``only`` matches no report.
     """
