@@ -106,20 +106,20 @@ def test_stale_kernel_folders_are_removed_and_live_ones_kept(tmp_path):
     young = tmp_path / f"{_FOLDER_PREFIX}young"  # a run about to take its lock
     young.mkdir()
     (young / _LOCK).write_text("")
-    old = tmp_path / f"{_FOLDER_PREFIX}old"  # a run killed before it took one
-    old.mkdir()
+    foreign = tmp_path / f"{_FOLDER_PREFIX}foreign"  # no lock file: not made by this code
+    foreign.mkdir()
     other = tmp_path / "someone-else"
     other.mkdir()
-    for folder in (stale, live, old, other):
+    for folder in (stale, live, foreign, other):
         os.utime(folder, hour_ago)
     try:
         removed = _remove_stale_folders(str(tmp_path))
     finally:
         held.close()
-    assert sorted(Path(p).name for p in removed) == [f"{_FOLDER_PREFIX}old",
-                                                     f"{_FOLDER_PREFIX}stale"]
+    assert [Path(p).name for p in removed] == [f"{_FOLDER_PREFIX}stale"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "someone-else", f"{_FOLDER_PREFIX}live", f"{_FOLDER_PREFIX}young"]
+        "someone-else", f"{_FOLDER_PREFIX}foreign", f"{_FOLDER_PREFIX}live",
+        f"{_FOLDER_PREFIX}young"]
 
 
 # -- killed runs and kernels ------------------------------------------------------------
@@ -156,6 +156,42 @@ def test_a_killed_batch_leaves_no_kernel_files_or_processes(tmp_path, sig):
     assert _wait_for(lambda: not _kernels_of(tmp) and not _leftovers(tmp), timeout=30), (
         _kernels_of(tmp), _leftovers(tmp))
     assert not list((folder / "out").glob("*.html"))  # no half report either
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="finds kernels through /proc")
+def test_the_next_run_removes_what_a_run_killed_with_its_kernels_left(tmp_path):
+    folder, tmp = tmp_path / "batch", tmp_path / "tmp"
+    folder.mkdir()
+    tmp.mkdir()
+    write_notebook(folder / "slow.ipynb", SLOW_NOTEBOOK)
+    write_spec(folder, [{"notebook": "slow.ipynb", "name": "slow"}])
+    argv, env = _batch_command(folder, tmp, "--jobs", "1")
+    batch = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: list(folder.glob("started-*.pid")))
+        # Everything killed at once (a lost session, the OOM killer): no one cleans up.
+        kernels = _kernels_of(tmp)
+        assert len(kernels) == 1
+        batch.kill()
+        for pid in kernels:
+            os.kill(pid, signal.SIGKILL)
+        batch.wait(timeout=60)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+            batch.wait()
+    assert _wait_for(lambda: not _kernels_of(tmp), timeout=30)
+    left = list(tmp.glob(f"{_FOLDER_PREFIX}*"))
+    assert len(left) == 1 and (left[0] / "kernel.json").is_file()
+    hour_ago = time.time() - 3600
+    os.utime(left[0], (hour_ago, hour_ago))  # runs are not meant to start within a minute
+    write_notebook(folder / "quick.ipynb", [("parameters", PARAMS), ("code", "1 + 1")])
+    write_spec(folder, [{"notebook": "quick.ipynb", "name": "quick"}])
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert not _leftovers(tmp)
 
 
 @pytest.mark.slow

@@ -221,7 +221,8 @@ def _remove_stale_folders(root: str | None = None, *, grace: float = 60.0) -> li
 
     A run holds a lock on each of its kernel folders; a folder whose lock can be
     taken belongs to no live run. A folder changed in the last ``grace`` seconds
-    is left alone whatever its lock says: its run may be about to take it.
+    is left alone whatever its lock says (its run may be about to take it), and
+    so is one without a lock file (not made by this code).
     """
     try:
         import fcntl
@@ -243,13 +244,11 @@ def _remove_stale_folders(root: str | None = None, *, grace: float = 60.0) -> li
                 continue
             if time.time() - entry.stat().st_mtime < grace:
                 continue
-            lock = os.path.join(entry.path, _LOCK)
-            if os.path.exists(lock):
-                with open(lock, "a") as fh:
-                    try:
-                        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except OSError:
-                        continue  # a live run holds it
+            with open(os.path.join(entry.path, _LOCK), "rb") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a live run holds it
         except OSError:
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
