@@ -137,6 +137,7 @@ def floor_main(limit: int | None, processes: int) -> None:
 
 def naive(jobs, out: Path) -> float:
     """papermill, then nbconvert, as two commands per report."""
+    busy = _busy()
     start = time.perf_counter()
     for job in jobs:
         executed = out / f"{job.name}.ipynb"
@@ -149,20 +150,35 @@ def naive(jobs, out: Path) -> float:
             [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
              "--output-dir", str(out), str(executed)],
             check=True, capture_output=True)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    print(f"    {len(jobs)} reports  [{seconds:.2f} s, machine busy {_busy() - busy:.1f} s]")
+    return seconds
+
+
+def _busy() -> float:
+    """CPU seconds the whole machine has been busy (Linux), for the load of others."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(argv: list[str], what: str) -> float:
-    """Run a command; its wall time (and, printed, the CPU time of it and its children)."""
+    """Run a command; its wall time. Printed: that, its CPU time (with its children's)
+    and the CPU others on the machine used meanwhile (a quiet machine shows ~0)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = _busy()
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    busy = _busy() - busy
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"{what} failed:\n{done.stdout}{done.stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    print(f"    {done.stdout.strip().splitlines()[-1]}  [{seconds:.2f} s, CPU {cpu:.1f} s]")
+    print(f"    {done.stdout.strip().splitlines()[-1]}  "
+          f"[{seconds:.2f} s, CPU {cpu:.1f} s, others {max(0.0, busy - cpu):.1f} s]")
     return seconds
 
 
