@@ -128,6 +128,8 @@ def test_a_worker_without_the_users_folders_renders_the_same_bytes(
         # The report names its data by the folder's name, never by where it lies.
         assert "min-undersøgelse" in page.decode()
         assert str(tmp_path) not in page.decode()
+    index = (tmp_path / "local" / "index.html").read_text(encoding="utf-8")
+    assert "data=min-undersøgelse" in index and str(tmp_path) not in index
 
     moved = _moving_away(monkeypatch, data, notebooks)
     summary = render_batch(spec, data=data, out=tmp_path / "remote", dask=address,

@@ -10,12 +10,12 @@ reset between reports) and writes each as one offline HTML file, then
 What makes a report up to date is a content hash of everything that made it:
 the notebook, its parameters, every data file, the codebook and the package
 (version and source). The hash is stored beside the HTML in a hidden
-``.<name>.json``; a render that fails or is interrupted never replaces the last
-good HTML (each file is written to a temporary file and renamed).
+``.<name>.json``; a render that fails or is interrupted, or a write that fails
+(a full disk), never replaces the last good HTML (each file is written to a
+temporary file and renamed), and costs that report only.
 
-The module imports nothing heavy at import time: notebooks import
-`report_header` from it, and papermill, nbconvert and jupyter_client are
-imported only when a batch renders.
+Nothing heavy is imported with the module: papermill, nbconvert and
+jupyter_client are imported only when a batch renders.
 """
 
 from __future__ import annotations
