@@ -118,7 +118,7 @@ def format_table(frame: pd.DataFrame, fmt: str, *, index_name: str | None = None
 def _load(args: argparse.Namespace):
     from synergi_analysis.load import load_study
 
-    return load_study(args.data)
+    return load_study(args.data, sources=args.sources)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -126,8 +126,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     target = args.path if args.path is not None else args.data
     if target is not None and str(target).lower().endswith((".qdpx", ".qde")):
-        return _validate_qdpx(target)
-    study = load_study(target)
+        return _validate_qdpx(target, sources=args.sources)
+    study = load_study(target, sources=args.sources)
     iv = study.interviews
     print(
         f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "
@@ -154,6 +154,20 @@ def _add_data_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    """``--data`` and the options that say how to read it."""
+    _add_data_option(parser)
+    _add_sources_option(parser)
+
+
+def _add_sources_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sources", metavar="DIR", default=None,
+        help="for a QDA project: the folder of the texts it keeps outside itself "
+             "(its own basePath is never read)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synergi",
@@ -166,14 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a study against its codebook")
     p.add_argument("path", nargs="?", default=None,
                    help="study folder, interviews file or QDA project (default: shipped study)")
-    _add_data_option(p)
+    _add_input_options(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("table", help="print an analysis table")
     tables = p.add_subparsers(dest="table", required=True, metavar="NAME")
     for command in TABLES.values():
         t = tables.add_parser(command.name, help=command.help, description=command.help)
-        _add_data_option(t)
+        _add_input_options(t)
         t.add_argument("--format", choices=["text", "csv", "markdown"], default="text")
         t.add_argument("--lang", choices=["da", "en"], default="da", help="label language")
         for flags, kwargs in command.arguments:
@@ -181,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
         t.set_defaults(func=_cmd_table)
 
     for register in _SUBCOMMANDS:
-        register(sub, _add_data_option)
+        register(sub, _add_input_options)
     return parser
 
 
@@ -234,11 +248,11 @@ def _project_line(project) -> str:
     )
 
 
-def _validate_qdpx(target) -> int:
+def _validate_qdpx(target, *, sources=None) -> int:
     """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what not."""
     from synergi_analysis.qda import mapping_report
 
-    table, problems, project = mapping_report(target)
+    table, problems, project = mapping_report(target, sources=sources)
     print(_project_line(project))
     print(format_table(table, "text"))
     if problems:
@@ -251,7 +265,8 @@ def _validate_qdpx(target) -> int:
 def _cmd_import_qdpx(args: argparse.Namespace) -> int:
     from synergi_analysis.qda import import_qdpx
 
-    study = import_qdpx(args.project, args.out, codebook=args.codebook, overwrite=args.force)
+    study = import_qdpx(args.project, args.out, codebook=args.codebook, overwrite=args.force,
+                        sources=args.sources)
     print(_project_line(study.project))
     print(f"wrote {args.out}: interviews.csv ({len(study.interviews)} interviews), "
           f"quotes.csv ({len(study.quotes)} quotes), codebook.yml")
@@ -287,6 +302,7 @@ def _register_qdpx(sub, add_data_option) -> None:
     p.add_argument("--codebook", metavar="FILE", default=None,
                    help="the codebook to map onto (default: the shipped one)")
     p.add_argument("--force", action="store_true", help="overwrite a study already in FOLDER")
+    _add_sources_option(p)
     p.set_defaults(func=_cmd_import_qdpx)
 
     p = sub.add_parser(
@@ -389,7 +405,8 @@ def _register_report(sub, add_data_option) -> None:
                     "index.html. Reports whose notebook, parameters, data, codebook and "
                     "package are unchanged since their last good render are skipped. "
                     "Exit code 1 when any report failed.")
-    add_data_option(p)
+    # Only --data: the notebooks take the study by its path alone.
+    _add_data_option(p)
     p.add_argument("--out", default="reports", metavar="DIR",
                    help="output folder (default: reports)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",

@@ -45,7 +45,12 @@ def _find_interviews(folder: Path) -> Path:
     raise StudyError(f"{folder}: no interviews.csv or interviews.xlsx in this folder")
 
 
-def load_study(path: str | Path | None = None, *, codebook: str | Path | None = None) -> Study:
+def load_study(
+    path: str | Path | None = None,
+    *,
+    codebook: str | Path | None = None,
+    sources: str | Path | None = None,
+) -> Study:
     """Load and validate a study.
 
     Parameters
@@ -57,6 +62,9 @@ def load_study(path: str | Path | None = None, *, codebook: str | Path | None = 
         ``None`` (the default) loads the study shipped with the package.
     codebook : str or pathlib.Path, optional
         A codebook to use instead of the folder's own or the shipped one.
+    sources : str or pathlib.Path, optional
+        For a REFI-QDA project: the folder of the texts it keeps outside itself
+        (``relative://`` paths). The project's own ``basePath`` is never read.
 
     Returns
     -------
@@ -88,7 +96,7 @@ def load_study(path: str | Path | None = None, *, codebook: str | Path | None = 
         folder = target if target.is_dir() else None
 
     if target.is_file() and target.suffix.lower() in QDA_SUFFIXES:
-        return load_qdpx(target, codebook=codebook)
+        return load_qdpx(target, codebook=codebook, sources=sources)
 
     if folder is not None:
         cb_path = Path(codebook) if codebook else folder / CODEBOOK_FILE

@@ -34,7 +34,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def import_qdpx(
     path: str | Path, out: str | Path, *, codebook: str | Path | None = None,
-    overwrite: bool = False,
+    overwrite: bool = False, sources: str | Path | None = None,
 ) -> QdaStudy:
     """Write a project as a study folder: ``interviews.csv``, ``quotes.csv``, ``codebook.yml``.
 
@@ -57,7 +57,7 @@ def import_qdpx(
     ...     sorted(p.name for p in (Path(tmp) / "study").iterdir())
     ['codebook.yml', 'interviews.csv', 'quotes.csv']
     """
-    study = load_qdpx(path, codebook=codebook)
+    study = load_qdpx(path, codebook=codebook, sources=sources)
     out = Path(out).expanduser()
     targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml"]
     existing = [p.name for p in targets if p.exists()]

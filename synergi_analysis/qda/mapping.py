@@ -513,15 +513,16 @@ def _unmapped_warnings(mapping: _Mapping, cb: Codebook,
     return warnings
 
 
-def _read(path, codebook) -> tuple[QdaProject, Codebook, Path]:
+def _read(path, codebook, sources=None) -> tuple[QdaProject, Codebook, Path]:
     path = Path(path).expanduser()
     if not path.exists():
         raise StudyError(f"{path}: no such file or folder")
     cb_path = Path(codebook) if codebook else shipped_data_dir() / "codebook.yml"
-    return read_project(path), load_codebook(cb_path), cb_path
+    return read_project(path, sources=sources), load_codebook(cb_path), cb_path
 
 
-def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
+def load_qdpx(path: str | Path, codebook: str | Path | None = None, *,
+              sources: str | Path | None = None) -> QdaStudy:
     """Load a REFI-QDA project (``.qdpx``, or a ``.qde`` beside its ``sources/``) as a study.
 
     Parameters
@@ -530,6 +531,8 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
         The project, as exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qc.
     codebook : str or pathlib.Path, optional
         The codebook to map onto; default: the shipped one.
+    sources : str or pathlib.Path, optional
+        The folder of the texts the project keeps outside itself (see `read_project`).
 
     Returns
     -------
@@ -560,7 +563,7 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
     >>> study.quotes.loc[0, ["quote_id", "interview_id", "codes"]].tolist()
     ['Q02', 'I01', 'theme::oplagt-synergi']
     """
-    project, cb, cb_path = _read(path, codebook)
+    project, cb, cb_path = _read(path, codebook, sources)
     mapping = _map_project(project, cb)
     interviews, quotes, problems, blank = _validate(mapping, cb, project.file)
     if problems:
@@ -578,7 +581,7 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
 
 
 def mapping_report(
-    path: str | Path, *, codebook: str | Path | None = None
+    path: str | Path, *, codebook: str | Path | None = None, sources: str | Path | None = None
 ) -> tuple[pd.DataFrame, list[Problem], QdaProject]:
     """What of a project maps onto the codebook, dimension by dimension, and what does not.
 
@@ -606,7 +609,7 @@ def mapping_report(
     >>> problems
     []
     """
-    project, cb, _ = _read(path, codebook)
+    project, cb, _ = _read(path, codebook, sources)
     mapping = _map_project(project, cb)
     _, _, problems, blank = _validate(mapping, cb, project.file)
     file = project.file
