@@ -88,6 +88,12 @@ class Dimension:
         for v in self.values:
             for spelling in (v.key, v.da, v.en):
                 candidates[str(spelling).casefold()] = v.key
+        # difflib's ratio is at most 2·shorter/(sum of lengths): a value over 2⅓ times
+        # the longest spelling can never reach the 0.6 cutoff, and comparing a huge
+        # cell would take its time and memory for nothing.
+        longest = max((len(c) for c in candidates), default=0)
+        if len(str(raw)) > 3 * longest:
+            return None
         match = difflib.get_close_matches(str(raw).casefold(), list(candidates), n=1, cutoff=0.6)
         return candidates[match[0]] if match else None
 

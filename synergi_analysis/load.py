@@ -121,10 +121,12 @@ def load_study(
     coded = [*cb.coded_columns, *cb.stages, "age", "long_interview"]
     raw = read_table(interviews_path, categorical=coded)
     interviews, problems = validate_interviews(raw, cb, file=interviews_path.name)
+    columns = {interviews_path.name: list(raw.columns)}
     if quotes_path is not None:
         files["quotes"] = quotes_path
         # A study may have no quotes yet: a quotes file with only its header is valid.
         raw_quotes = read_table(quotes_path, allow_empty=True)
+        columns[quotes_path.name] = list(raw_quotes.columns)
         ids = interviews[INTERVIEW_ID] if INTERVIEW_ID in interviews else []
         quotes, quote_problems = validate_quotes(
             raw_quotes, cb, ids, file=quotes_path.name, interviews_file=interviews_path.name
@@ -133,7 +135,7 @@ def load_study(
     else:
         quotes, _ = validate_quotes(pd.DataFrame(columns=QUOTE_COLUMNS), cb, [], file="-")
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(problems, columns=columns)
     return Study(
         codebook=cb,
         interviews=interviews,

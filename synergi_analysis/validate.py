@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from synergi_analysis.codebook import Codebook, Dimension
-from synergi_analysis.errors import Problem
+from synergi_analysis.errors import Problem, shorten
 
 __all__ = [
     "validate_interviews",
@@ -37,13 +37,19 @@ _FALSE = {"false", "0", "no", "nej", "falsk", "", "n"}
 _MAX_LISTED = 12
 
 
+def _q(value) -> str:
+    """A value from the data as a message quotes it: in quotes, cut when long."""
+    return repr(shorten(value))
+
+
 def _row_labels(raw: pd.DataFrame, rows: Sequence | None) -> np.ndarray:
     if rows is None:
         # Spreadsheet numbering: the header is row 1, the first record row 2. A frame
         # from read_table keeps each record's position as its index.
+        # Python ints in an object array: messages and their sort see plain numbers.
         if pd.api.types.is_integer_dtype(raw.index):
-            return raw.index.to_numpy() + 2
-        return np.arange(len(raw)) + 2
+            return np.array((raw.index.to_numpy() + 2).tolist(), dtype=object)
+        return np.array(list(range(2, len(raw) + 2)), dtype=object)
     return np.asarray(list(rows), dtype=object)
 
 
@@ -70,7 +76,7 @@ def _blank_mask(codes: np.ndarray, cells: list[str]) -> np.ndarray:
 def _each(file: str, rows: np.ndarray, mask: np.ndarray, column: str | None,
           message: str) -> list[Problem]:
     """The same problem for every row the mask selects."""
-    return [Problem(file, r, column, message) for r in rows[mask]]
+    return [Problem(file, r, column, message) for r in rows[mask].tolist()]
 
 
 def _missing_columns(file: str, missing: list[str]) -> Problem:
@@ -91,10 +97,10 @@ def _blank(s: pd.Series) -> pd.Series:
 def _unknown_message(dim: Dimension, raw: str) -> str:
     hint = dim.suggest(raw)
     if hint:
-        return f"unknown {dim.name} {raw!r}; did you mean {hint!r}?"
+        return f"unknown {dim.name} {_q(raw)}; did you mean {hint!r}?"
     allowed = dim.keys[:_MAX_LISTED]
     more = ", ..." if len(dim.keys) > _MAX_LISTED else ""
-    return f"unknown {dim.name} {raw!r}; allowed: {', '.join(allowed)}{more}"
+    return f"unknown {dim.name} {_q(raw)}; allowed: {', '.join(allowed)}{more}"
 
 
 def _map_codes(
@@ -200,9 +206,8 @@ def validate_interviews(
     if dup.any():
         first_row = dict(zip(ids[~dup].to_numpy(), rows_arr[(~dup).to_numpy()], strict=True))
         for r, v in zip(rows_arr[dup.to_numpy()], ids[dup], strict=True):
-            problems.append(Problem(
-                file, r, INTERVIEW_ID, f"duplicate interview_id {v!r} (first on row {first_row[v]})"
-            ))
+            problems.append(Problem(file, r, INTERVIEW_ID, f"duplicate interview_id {_q(v)} "
+                                                           f"(first on row {first_row[v]})"))
     out[INTERVIEW_ID] = ids
 
     # Exact age, then the band (derived from the age where it is blank).
@@ -216,7 +221,7 @@ def validate_interviews(
             if not cell:
                 continue
             if np.isnan(nums[i]) or nums[i] % 1:
-                msg = f"age {cell!r} is not a whole number"
+                msg = f"age {_q(cell)} is not a whole number"
             elif not 0 <= nums[i] <= 120:
                 msg = f"age {int(nums[i])} is outside 0-120"
             else:
@@ -275,7 +280,7 @@ def validate_interviews(
         for i, cell in enumerate(cells):
             if cell.casefold() not in _TRUE | _FALSE:
                 problems += _each(file, rows_arr, codes == i, "long_interview",
-                                  f"long_interview {cell!r} is not true or false")
+                                  f"long_interview {_q(cell)} is not true or false")
         out["long_interview"] = truth[codes]
     else:
         out["long_interview"] = False
@@ -438,13 +443,13 @@ def validate_quotes(
     qid = _clean(raw["quote_id"])
     dup = qid.duplicated(keep="first") & (qid != "")
     for r, v in zip(rows_arr[dup.to_numpy()], qid[dup], strict=True):
-        problems.append(Problem(file, r, "quote_id", f"duplicate quote_id {v!r}"))
+        problems.append(Problem(file, r, "quote_id", f"duplicate quote_id {_q(v)}"))
     out["quote_id"] = qid.astype(object)
     iid = _clean(raw["interview_id"])
     unknown = (iid != "") & ~iid.isin(set(interview_ids))
     for r, v in zip(rows_arr[unknown.to_numpy()], iid[unknown], strict=True):
         problems.append(
-            Problem(file, r, "interview_id", f"interview {v!r} is not in {interviews_file}")
+            Problem(file, r, "interview_id", f"interview {_q(v)} is not in {interviews_file}")
         )
     out["interview_id"] = iid.astype(object)
     # Verbatim: keep inner white space, drop only a trailing newline left by editors.
@@ -499,7 +504,7 @@ def _number(raw: str, problems: list, file: str, row, column: str, *, whole: boo
         value = np.nan
     if not math.isfinite(value) or value < 0 or (whole and (value % 1 or value < 1)):
         kind = "a whole number of 1 or more" if whole else "a number of 0 or more"
-        problems.append(Problem(file, row, column, f"{column} {raw!r} is not {kind}"))
+        problems.append(Problem(file, row, column, f"{column} {_q(raw)} is not {kind}"))
         return np.nan
     return value
 
@@ -508,7 +513,7 @@ def _truth(raw: str, problems: list, file: str, row, column: str) -> bool:
     """A true/false cell in the one vocabulary of every table (``ja``, ``j``, ``x``, ...)."""
     value = raw.casefold()
     if value not in _TRUE | _FALSE:
-        problems.append(Problem(file, row, column, f"{column} {raw!r} is not true or false"))
+        problems.append(Problem(file, row, column, f"{column} {_q(raw)} is not true or false"))
     return value in _TRUE
 
 
@@ -575,7 +580,7 @@ def validate_services(
             desk = _cell(rec[site]).casefold()
             if desk and desk not in DESKS:
                 problems.append(Problem(file, row, site,
-                                        f"unknown desk {desk!r}; allowed: {', '.join(DESKS)} "
+                                        f"unknown desk {_q(desk)}; allowed: {', '.join(DESKS)} "
                                         "or blank"))
                 desk = ""
             out[site] = desk
@@ -644,7 +649,7 @@ def validate_offers(
         if not offer:
             problems.append(Problem(file, row, "offer", "offer is empty"))
         if kind not in OFFER_KINDS:
-            problems.append(Problem(file, row, "kind", f"unknown kind {kind!r}; allowed: "
+            problems.append(Problem(file, row, "kind", f"unknown kind {_q(kind)}; allowed: "
                                                        + ", ".join(OFFER_KINDS)))
         keep.append(key is not None and bool(offer) and kind in OFFER_KINDS)
         keys.append(key)

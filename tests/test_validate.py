@@ -228,3 +228,56 @@ def test_row_numbers_count_blank_lines_as_a_spreadsheet_does(tmp_path):
         load_study(path)
     assert [str(p) for p in info.value.problems] == [
         "interviews.csv:6:service: unknown service 'kørekrot'; did you mean 'kørekort'?"]
+
+
+# -- the order and length of what is reported ---------------------------------------------
+
+
+def test_problems_come_in_file_row_column_order_with_rows_as_numbers(codebook, tmp_path):
+    raw = pd.concat([TINY_INTERVIEWS] * 4, ignore_index=True)
+    raw["interview_id"] = [f"X{i}" for i in range(len(raw))]
+    for row in (19, 9, 2, 1, 8):
+        raw.loc[row, "service"] = "paas"
+    raw.loc[1, "site"] = "Rosklide"
+    raw.to_csv(tmp_path / "interviews.csv", index=False)
+    with pytest.raises(ValidationError) as info:
+        load_study(tmp_path / "interviews.csv")
+    located = [(p.row, p.column) for p in info.value.problems]
+    # Rows 3, 4, 10, 11, 21 as numbers (not 10, 11, 21, 3, 4); site before service on
+    # row 3, as the columns stand in the file.
+    assert located == [(3, "site"), (3, "service"), (4, "service"), (10, "service"),
+                       (11, "service"), (21, "service")]
+    assert all(type(p.row) is int for p in info.value.problems)
+
+
+def test_rows_that_are_names_sort_naturally():
+    problems = [Problem("p.qdpx", f"case {n}", "site", "x") for n in ("I10", "I2", "I1")]
+    problems.append(Problem("a.csv", None, None, "file-level"))
+    assert [str(p.row) for p in ValidationError(problems).problems] == [
+        "None", "case I1", "case I2", "case I10"]
+
+
+def test_a_million_problems_print_a_bounded_message_and_a_count():
+    problems = [Problem("interviews.csv", r, "service", "unknown service 'x'")
+                for r in range(2, 1_000_002)]
+    problems.append(Problem("quotes.csv", 5, "text", "text is empty"))
+    error = ValidationError(problems)
+    lines = str(error).splitlines()
+    assert len(error.problems) == 1_000_001
+    assert lines[0] == "1,000,001 problems in the data:"
+    assert len(lines) <= 60
+    assert lines[1] == "  interviews.csv:2:service: unknown service 'x'"
+    assert lines[-1] == ("  ... and 999,951 more (interviews.csv:service 999,950; "
+                         "quotes.csv:text 1)")
+
+
+def test_long_values_are_cut_in_messages_and_suggestions_stay_cheap(codebook):
+    raw = TINY_INTERVIEWS.copy()
+    huge = "pas" + "x" * 5_000_000
+    raw.loc[0, "service"] = huge
+    _, problems = validate_interviews(raw, codebook, file="x.csv")
+    (message,) = _messages(problems)
+    assert len(message) < 300
+    assert message.startswith("x.csv:2:service: unknown service 'pasxxxxx")
+    assert "(5,000,003 characters)" in message
+    assert codebook["service"].suggest(huge) is None
