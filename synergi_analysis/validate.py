@@ -322,14 +322,20 @@ def _map_multi(
 def _resolve_age_band(
     out: pd.DataFrame, dim: Dimension, *, file: str, rows: np.ndarray, age_given: np.ndarray
 ) -> tuple[pd.Series, list[Problem]]:
-    """Derive the band from the age where it is blank; report a band that disagrees."""
+    """Derive the band from the age where it is blank; report a band that disagrees.
+
+    The bands may be listed in any order (the codebook checks they do not overlap);
+    an age inside no band is a problem, whether or not a band is given.
+    """
     col = dim.column
-    bands = [(v.key, v.extra.get("min"), v.extra.get("max")) for v in dim.values]
-    if any(lo is None or hi is None for _, lo, hi in bands):
+    bands = sorted(((v.extra.get("min"), v.extra.get("max"), v.key) for v in dim.values
+                    if v.extra.get("min") is not None and v.extra.get("max") is not None),
+                   key=lambda band: band[0])
+    if not bands or len(bands) != len(dim.values):
         return out[col], []
-    lows = np.array([lo for _, lo, _ in bands], dtype=float)
-    highs = np.array([hi for _, _, hi in bands], dtype=float)
-    keys = np.array([k for k, _, _ in bands], dtype=object)
+    lows = np.array([lo for lo, _, _ in bands], dtype=float)
+    highs = np.array([hi for _, hi, _ in bands], dtype=float)
+    keys = np.array([k for _, _, k in bands], dtype=object)
     age = out["age"].astype("float64").to_numpy()
     idx = np.searchsorted(highs, age, side="left")
     has_age = ~np.isnan(age)
@@ -347,7 +353,13 @@ def _resolve_age_band(
         problems.append(
             Problem(file, r, col, f"age_band {g!r} disagrees with age {int(a)} (band {d!r})")
         )
-    missing = pd.isna(given) & ~inside
+    outside = has_age & ~inside
+    if outside.any():
+        listed = ", ".join(f"{k} {lo:g}-{hi:g}" for k, lo, hi in
+                           ((v.key, v.extra["min"], v.extra["max"]) for v in dim.values))
+        for r, a in zip(rows[outside], age[outside], strict=True):
+            problems.append(Problem(file, r, col, f"age {int(a)} fits no {dim.name} ({listed})"))
+    missing = pd.isna(given) & ~has_age
     # An age that was given but invalid has been reported already.
     problems += _each(file, rows, missing & ~age_given, col,
                       "age_band is empty and no age is given")
