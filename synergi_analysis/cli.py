@@ -118,7 +118,7 @@ def format_table(frame: pd.DataFrame, fmt: str, *, index_name: str | None = None
 def _load(args: argparse.Namespace):
     from synergi_analysis.load import load_study
 
-    return load_study(args.data, sources=args.sources)
+    return load_study(args.data, sources=args.sources, sheet=args.sheet)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -126,8 +126,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     target = args.path if args.path is not None else args.data
     if target is not None and str(target).lower().endswith((".qdpx", ".qde")):
+        if args.sheet is not None:
+            raise StudyError(f"{target}: --sheet is for an .xlsx workbook, not a QDA project")
         return _validate_qdpx(target, sources=args.sources)
-    study = load_study(target, sources=args.sources)
+    study = load_study(target, sources=args.sources, sheet=args.sheet)
     iv = study.interviews
     print(
         f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "
@@ -158,6 +160,10 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     """``--data`` and the options that say how to read it."""
     _add_data_option(parser)
     _add_sources_option(parser)
+    parser.add_argument(
+        "--sheet", metavar="NAME", default=None,
+        help="for interviews in an .xlsx: the sheet to read (needed when several hold data)",
+    )
 
 
 def _add_sources_option(parser: argparse.ArgumentParser) -> None:

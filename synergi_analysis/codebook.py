@@ -8,6 +8,7 @@ from it, so a new study edits ``codebook.yml``, not the code.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import reprlib
 import unicodedata
@@ -420,6 +421,20 @@ class Codebook:
         return cls(spec, path=path)
 
     # -- questions the rest of the package asks -------------------------------------
+
+    @functools.cached_property
+    def characters(self) -> frozenset[str]:
+        """Every character of the codebook's keys, labels and descriptions.
+
+        A table that is not UTF-8 is decoded in the 8-bit encoding whose reading
+        uses these (see `synergi_analysis._io.read_table`).
+        """
+        parts = [str(self.study)]
+        for d in self.dimensions.values():
+            parts += [d.name, d.label_da, d.label_en]
+            for group in (d.values, *d.scales.values()):
+                parts += [f"{v.key} {v.da} {v.en} {v.description}" for v in group]
+        return frozenset("".join(parts))
 
     def __contains__(self, name: str) -> bool:
         return name in self.dimensions

@@ -13,20 +13,24 @@ import pandas as pd
 
 from synergi_analysis._io import (
     CODEBOOK_FILE,
+    ENCODING_NAMES,
     QDA_SUFFIXES,
     TABLE_SUFFIXES,
     read_table,
     shipped_data_dir,
 )
 from synergi_analysis.codebook import load_codebook
-from synergi_analysis.errors import StudyError, ValidationError
+from synergi_analysis.errors import Problem, StudyError, ValidationError
 from synergi_analysis.qda.mapping import load_qdpx
 from synergi_analysis.study import Study
 from synergi_analysis.validate import (
     INTERVIEW_ID,
     QUOTE_COLUMNS,
     validate_interviews,
+    validate_offers,
     validate_quotes,
+    validate_services,
+    validate_sites,
 )
 
 __all__ = ["Study", "load_study", "load_codebook", "read_table", "shipped_data_dir"]
@@ -50,6 +54,7 @@ def load_study(
     *,
     codebook: str | Path | None = None,
     sources: str | Path | None = None,
+    sheet: str | None = None,
 ) -> Study:
     """Load and validate a study.
 
@@ -57,7 +62,8 @@ def load_study(
     ----------
     path : str or pathlib.Path, optional
         A study folder (``codebook.yml``, ``interviews.csv`` or ``.xlsx``,
-        ``quotes.csv``), a single interviews file (CSV or ``.xlsx``, read against
+        ``quotes.csv``, and optionally ``services.csv``, ``library_offers.csv``,
+        ``sites.csv``), a single interviews file (CSV or ``.xlsx``, read against
         the shipped codebook), or a REFI-QDA project (``.qdpx``/``.qde``).
         ``None`` (the default) loads the study shipped with the package.
     codebook : str or pathlib.Path, optional
@@ -65,11 +71,16 @@ def load_study(
     sources : str or pathlib.Path, optional
         For a REFI-QDA project: the folder of the texts it keeps outside itself
         (``relative://`` paths). The project's own ``basePath`` is never read.
+    sheet : str, optional
+        For interviews in an ``.xlsx``: the sheet to read. Needed when more than
+        one sheet holds data (reading only the first would lose the others).
 
     Returns
     -------
     Study
         The codebook, the interviews and the quotes as tidy frames.
+        ``warnings`` says which encoding a table that is not UTF-8 was read in,
+        and when a folder without ``codebook.yml`` was read against the shipped one.
 
     Raises
     ------
@@ -77,7 +88,8 @@ def load_study(
         A file is missing or cannot be read.
     ValidationError
         The data breaks the codebook; ``.problems`` lists every problem as
-        ``file:row:column: message``.
+        ``file:row:column: message``, the ranking's and the sites' tables of the
+        folder included.
 
     Examples
     --------
@@ -96,12 +108,17 @@ def load_study(
         folder = target if target.is_dir() else None
 
     if target.is_file() and target.suffix.lower() in QDA_SUFFIXES:
+        if sheet is not None:
+            raise StudyError(f"{target}: a sheet is named, but this is a QDA project")
         return load_qdpx(target, codebook=codebook, sources=sources)
 
+    warnings: list[str] = []
     if folder is not None:
         cb_path = Path(codebook) if codebook else folder / CODEBOOK_FILE
         if not cb_path.is_file() and codebook is None:
             cb_path = shipped_data_dir() / CODEBOOK_FILE
+            warnings.append(f"{folder}: no {CODEBOOK_FILE} in this folder; read against the "
+                            f"shipped codebook ({cb_path})")
         interviews_path = _find_interviews(folder)
         quotes_path = folder / QUOTES_FILE
         if not quotes_path.is_file():
@@ -117,15 +134,18 @@ def load_study(
         quotes_path = None
 
     cb = load_codebook(cb_path)
+    known = cb.characters
     files = {"codebook": cb_path, "interviews": interviews_path}
     coded = [*cb.coded_columns, *cb.stages, "age", "long_interview"]
-    raw = read_table(interviews_path, categorical=coded)
+    raw = read_table(interviews_path, categorical=coded, sheet=sheet, known=known)
+    warnings += _encoding_note(interviews_path, raw)
     interviews, problems = validate_interviews(raw, cb, file=interviews_path.name)
     columns = {interviews_path.name: list(raw.columns)}
     if quotes_path is not None:
         files["quotes"] = quotes_path
         # A study may have no quotes yet: a quotes file with only its header is valid.
-        raw_quotes = read_table(quotes_path, allow_empty=True)
+        raw_quotes = read_table(quotes_path, allow_empty=True, known=known)
+        warnings += _encoding_note(quotes_path, raw_quotes)
         columns[quotes_path.name] = list(raw_quotes.columns)
         ids = interviews[INTERVIEW_ID] if INTERVIEW_ID in interviews else []
         quotes, quote_problems = validate_quotes(
@@ -134,6 +154,8 @@ def load_study(
         problems += quote_problems
     else:
         quotes, _ = validate_quotes(pd.DataFrame(columns=QUOTE_COLUMNS), cb, [], file="-")
+    if folder is not None:
+        problems += _check_tables(folder, cb, known, columns, warnings)
     if problems:
         raise ValidationError(problems, columns=columns)
     return Study(
@@ -142,6 +164,44 @@ def load_study(
         quotes=quotes,
         source=str(target),
         files=files,
+        warnings=warnings,
         folder=folder,
     )
 
+
+def _encoding_note(path: Path, frame: pd.DataFrame) -> list[str]:
+    encoding = frame.attrs.get("encoding")
+    if encoding in (None, "utf-8", "utf-8-sig"):
+        return []
+    return [f"{path.name}: not UTF-8; read as {ENCODING_NAMES.get(encoding, encoding)}"]
+
+
+#: The folder's other tables, the dimensions each needs, and its check.
+_TABLES = (
+    ("services.csv", ("service", "site"), validate_services),
+    ("library_offers.csv", ("service",), validate_offers),
+    ("sites.csv", ("site",), validate_sites),
+)
+
+
+def _check_tables(folder: Path, cb, known, columns: dict, warnings: list[str]) -> list[Problem]:
+    """Problems of the ranking's and the sites' tables in the study folder.
+
+    Checked at load, not first when a ranking is drawn, so ``synergi validate``
+    reports them with every other problem, located by file, row and column.
+    """
+    problems: list[Problem] = []
+    for name, needs, check in _TABLES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        lacking = [d for d in needs if d not in cb]
+        if lacking:
+            problems.append(Problem(name, None, None, f"the codebook has no {lacking[0]!r} "
+                                                      "dimension, which this table needs"))
+            continue
+        raw = read_table(path, allow_empty=True, known=known)
+        warnings += _encoding_note(path, raw)
+        columns[name] = list(raw.columns)
+        problems += check(raw, cb, file=name)[1]
+    return problems
