@@ -2,6 +2,9 @@
 
 Bad input never ends in a traceback: every `StudyError` (and every invalid
 argument, as `ValueError`) is printed as a message on stderr with exit code 2.
+A file that cannot be written (`OutputError`, or any other `OSError`: a
+read-only or full disk, a folder where a file should go) is one line naming it,
+with exit code 1.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from synergi_analysis._io import csv_safe
 from synergi_analysis._version import __version__
-from synergi_analysis.errors import StudyError, ValidationError
+from synergi_analysis.errors import OutputError, StudyError, ValidationError
 
 __all__ = ["main", "TABLES", "table_command", "subcommand", "format_table"]
 
@@ -98,7 +102,8 @@ def format_table(frame: pd.DataFrame, fmt: str, *, index_name: str | None = None
         flat = flat.reset_index()
     flat.columns = [str(c) for c in flat.columns]
     if fmt == "csv":
-        return flat.to_csv(index=False, lineterminator="\n").rstrip("\n")
+        # Formula-safe (OWASP): a cell a spreadsheet would run gets a leading quote.
+        return csv_safe(flat).to_csv(index=False, lineterminator="\n").rstrip("\n")
     if fmt == "markdown":
         return _markdown(flat)
     if flat.empty:
@@ -333,6 +338,20 @@ _MIN_INTERVIEWS = (("--min-interviews",), {
     "help": "fewer interviews than this is too little data to rank (default: 2)"})
 
 
+#: More draws than this add no precision a table can show and take gigabytes.
+MAX_DRAWS = 1_000_000
+
+
+def _draws(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= n <= MAX_DRAWS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_DRAWS:,}, not {n:,}")
+    return n
+
+
 def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].round(3) for c in columns})
 
@@ -367,8 +386,9 @@ def _ranking(study, args):
     _WEIGHTS,
     (("--top",), {"type": int, "default": 3, "metavar": "K",
                   "help": "the k of the top-k share (default: 3)"}),
-    (("--draws",), {"type": int, "default": 2000, "metavar": "N",
-                    "help": "random weight vectors drawn (default: 2000)"}),
+    (("--draws",), {"type": _draws, "default": 2000, "metavar": "N",
+                    "help": f"random weight vectors drawn (default: 2000, at most "
+                            f"{MAX_DRAWS:,})"}),
     (("--seed",), {"type": int, "default": None, "metavar": "S",
                    "help": "seed of the draws (default: the package's fixed seed)"}),
     _MIN_INTERVIEWS,
@@ -585,6 +605,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        # Reading is checked where files are read (StudyError): what is left is a
+        # write the system refused, e.g. creating an output folder.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

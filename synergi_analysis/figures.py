@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from synergi_analysis._io import write_atomic
 from synergi_analysis.codebook import _check_lang
-from synergi_analysis.errors import StudyError
+from synergi_analysis.errors import OutputError, StudyError
 from synergi_analysis.plotting import (
     _pair_title,
     plot_attitudes_figure,
@@ -115,7 +115,11 @@ def save_figures(
     Raises
     ------
     StudyError
-        ``out`` exists and is not a folder, or cannot be written.
+        ``out`` exists and is not a folder.
+    OutputError
+        A file or the folder cannot be written (read-only, full, a folder in a
+        file's place). Every other figure is still written first; a file that
+        failed keeps its last good version.
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -128,22 +132,31 @@ def save_figures(
     if unknown:
         raise ValueError(f"names: unknown figure {unknown[0]!r}; known: {', '.join(FIGURES)}")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise StudyError(f"{out}: exists and is not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         raise StudyError(f"{out}: exists and is not a folder") from None
     except OSError as exc:
-        raise StudyError(f"{out}: cannot create the folder ({exc.strerror})") from None
+        raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
     written = []
+    failed: list[tuple[Path, OutputError]] = []
     for name in names:
         target = out / f"{name}.{fmt}"
         with house_style():
             fig = FIGURES[name](study, lang)
             try:
                 _write_figure(fig, target, fmt=fmt, dpi=dpi)
-            except PermissionError as exc:
-                raise StudyError(f"{target}: cannot write ({exc.strerror})") from None
+            except OutputError as exc:
+                # The others may still fit (a folder in one file's place): write them.
+                failed.append((target, exc))
+                continue
         written.append(target)
+    if failed:
+        first = failed[0][1]
+        more = f" (and {len(failed) - 1} more of {len(names)} figures)" if len(failed) > 1 else ""
+        raise OutputError(f"{first}{more}; {len(written)} written")
     return written
 
 

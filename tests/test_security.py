@@ -212,3 +212,211 @@ def test_no_file_is_read_through_a_relative_path_from_the_working_folder(tmp_pat
     project = read_project(write_qdpx(tmp_path / "p.qdpx", xml))
     assert project.texts[g(21)] is None
     assert os.path.exists("notes.txt")
+
+
+# -- formula injection: every CSV the tool writes -----------------------------------------
+
+
+def _study_with_quote(tmp_path: Path, data_dir: Path, text: str) -> Path:
+    import shutil
+
+    folder = tmp_path / "study"
+    shutil.copytree(data_dir, folder)
+    lines = (folder / "quotes.csv").read_text(encoding="utf-8").splitlines()
+    qid, iid = lines[1].split(",")[:2]
+    lines[1] = f'{qid},{iid},"{text}",,'
+    (folder / "quotes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_table_csv_neutralises_formulas(tmp_path, data_dir, capsys):
+    import pandas as pd
+
+    folder = _study_with_quote(tmp_path, data_dir, '=HYPERLINK(""http://x.example"",""klik"")')
+    code, out, err = run(capsys, "table", "quotes", "--data", str(folder), "--format", "csv")
+    assert code == 0, err
+    texts = pd.read_csv(__import__("io").StringIO(out), dtype=str)["text"].tolist()
+    assert "'=HYPERLINK(\"http://x.example\",\"klik\")" in texts
+    assert not any(str(t).startswith(("=", "+", "-", "@")) for t in texts)
+
+
+def _formula_project(tmp_path: Path) -> Path:
+    text = "=cmd|' /C calc'!A0 sagde hun. -Nej."
+    cases = (f'<Case guid="{g(31)}" name="@SUM(1+1)"><SourceRef targetGUID="{g(21)}"/>'
+             "</Case>")
+    xml = project_xml(cases=cases, sources=text_source(
+        g(21), "Anna", f"internal://{g(21)}.txt", sel(g(41), 0, 22) + sel(g(42), 30, 34)))
+    return write_qdpx(tmp_path / "p.qdpx", xml, {f"sources/{g(21)}.txt": text})
+
+
+def test_import_writes_formula_safe_csv_that_reads_back_unchanged(tmp_path, capsys):
+    code, _, err = run(capsys, "import-qdpx", str(_formula_project(tmp_path)), "--out",
+                       str(tmp_path / "s"))
+    assert code == 0, err
+    quotes = (tmp_path / "s" / "quotes.csv").read_text(encoding="utf-8")
+    interviews = (tmp_path / "s" / "interviews.csv").read_text(encoding="utf-8")
+    assert ",'=cmd|' /C calc'!A0 sag," in quotes and ",'-Nej," in quotes
+    assert interviews.splitlines()[1].startswith("'@SUM(1+1)")
+    # Read back, the quote marks the writer added are gone again.
+    from synergi_analysis._io import read_table
+
+    assert read_table(tmp_path / "s" / "quotes.csv")["text"].tolist() == [
+        "=cmd|' /C calc'!A0 sag", "-Nej"]
+    assert read_table(tmp_path / "s" / "interviews.csv")["interview_id"].tolist() == [
+        "@SUM(1+1)"]
+
+
+# -- outputs: never through a link, never half-written, one line when a write fails ---------
+
+
+def test_import_into_a_file_is_bad_input(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("keep me", encoding="utf-8")
+    code, _, err = run(capsys, "import-qdpx", str(_formula_project(tmp_path)), "--out",
+                       str(taken))
+    assert code == 2 and err.strip() == f"error: {taken}: exists and is not a folder; give a " \
+                                        "folder to write the study to"
+    assert taken.read_text(encoding="utf-8") == "keep me"
+
+
+def test_import_into_the_codebooks_own_folder(tmp_path, data_dir, capsys):
+    import shutil
+
+    folder = tmp_path / "study"
+    shutil.copytree(data_dir, folder)
+    before = (folder / "codebook.yml").read_bytes()
+    code, _, err = run(capsys, "import-qdpx", str(_formula_project(tmp_path)), "--out",
+                       str(folder), "--codebook", str(folder / "codebook.yml"), "--force")
+    assert code == 0, err
+    assert (folder / "codebook.yml").read_bytes() == before
+    assert "@SUM(1+1)" in (folder / "interviews.csv").read_text(encoding="utf-8")
+
+
+def _full_disk_at(monkeypatch, n: int) -> None:
+    """The n-th file written from now on meets a full disk halfway."""
+    import errno
+
+    from synergi_analysis import _io
+
+    real = _io.os.fdopen
+    calls = {"n": 0}
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fdopen(fd, *args, **kwargs):
+        calls["n"] += 1
+        fh = real(fd, *args, **kwargs)
+        return Full(fh) if calls["n"] == n else fh
+
+    monkeypatch.setattr(_io.os, "fdopen", fdopen)
+
+
+def test_a_full_disk_during_import_leaves_the_old_study_whole(tmp_path, data_dir, capsys,
+                                                              monkeypatch):
+    import shutil
+
+    folder = tmp_path / "study"
+    shutil.copytree(data_dir, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    project = _formula_project(tmp_path)
+    _full_disk_at(monkeypatch, 2)  # interviews.csv is written, quotes.csv is not
+    code, _, err = run(capsys, "import-qdpx", str(project), "--out", str(folder), "--force")
+    assert code == 1 and "Traceback" not in err
+    assert err.strip() == f"error: cannot write {folder / 'quotes.csv'}: No space left on device"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_export_never_writes_through_a_planted_link(tmp_path, tiny_study):
+    from synergi_analysis.qda import export_qdpx
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    out = tmp_path / "out.qdpx"
+    for name in (f"{out.name}.part", f".{out.name}.tmp", f"{out.name}.{os.getpid()}.tmp"):
+        (tmp_path / name).symlink_to(victim)
+    export_qdpx(tiny_study, out)
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert zipfile.is_zipfile(out) and not out.is_symlink()
+    # An existing link at the target itself is replaced, not written through.
+    out.unlink()
+    out.symlink_to(victim)
+    export_qdpx(tiny_study, out, overwrite=True)
+    assert victim.read_text(encoding="utf-8") == "precious" and zipfile.is_zipfile(out)
+
+
+def test_export_to_a_folder_or_a_full_disk(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "taken.qdpx"
+    folder.mkdir()
+    code, _, err = run(capsys, "export-qdpx", "--out", str(folder))
+    assert code == 2 and "already exists" in err
+    code, _, err = run(capsys, "export-qdpx", "--out", str(folder), "--force")
+    assert code == 1 and err.strip() == f"error: cannot write {folder}: Is a directory"
+    _full_disk_at(monkeypatch, 1)
+    code, _, err = run(capsys, "export-qdpx", "--out", str(tmp_path / "new.qdpx"))
+    assert code == 1 and "No space left on device" in err and len(err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.qdpx"]
+
+
+def test_figures_write_what_they_can_and_say_what_failed(tmp_path, capsys):
+    from synergi_analysis.figures import FIGURES
+
+    out = tmp_path / "figures"
+    out.mkdir()
+    (out / "journey.png").mkdir()  # a folder where a figure goes
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    for name in FIGURES:  # links where a predictable temporary file would go
+        (out / f".{name}.png.tmp").symlink_to(victim)
+        (out / f"{name}.png.{os.getpid()}.tmp").symlink_to(victim)
+    code, _, err = run(capsys, "figures", "--out", str(out))
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert err.strip() == (f"error: cannot write {out / 'journey.png'}: Is a directory; "
+                           f"{len(FIGURES) - 1} written")
+    written = {p.name for p in out.iterdir() if p.is_file() and not p.is_symlink()}
+    assert written == {f"{n}.png" for n in FIGURES if n != "journey"}
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp") and not p.is_symlink()]
+
+
+def test_a_read_only_output_folder_is_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
+    import errno
+    import tempfile
+
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o555)
+    if os.geteuid() == 0:
+        # Permissions do not stop the superuser: the system's refusal is played instead.
+        def refuse(*args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    try:
+        for argv in (["figures", "--out", str(out)],
+                     ["import-qdpx", str(_formula_project(tmp_path)), "--out", str(out)],
+                     ["export-qdpx", "--out", str(out / "s.qdpx")]):
+            code, _, err = run(capsys, *argv)
+            assert code == 1 and err.startswith("error: cannot ") and "Permission denied" in err
+            assert len(err.strip().splitlines()) == 1
+    finally:
+        out.chmod(0o755)
+
+
+def test_too_many_draws_are_refused_before_anything_runs(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["table", "ranking-sensitivity", "--draws", "500000000"])
+    _, err = capsys.readouterr()
+    assert info.value.code == 2
+    assert "--draws: must be between 1 and 1,000,000, not 500,000,000" in err
