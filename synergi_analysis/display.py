@@ -102,6 +102,9 @@ def report_header(
     shown = []
     for key, value in parameters.items():
         shown_value = t["shipped"] if key == "data" and value is None else labels[key]
+        if key == "data" and value is not None and study.anonymous:
+            # A path names the machine's user and the project: not in a shared report.
+            shown_value = Path(str(value)).name
         shown.append(f"<code>{esc(str(key))}</code> = {esc(shown_value)}")
     data_name = Path(prov["data"]).name or prov["data"]
     anonymised = f" · {t['anonymised']}" if study.anonymous else ""

@@ -7,7 +7,6 @@ what every analysis takes first.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,17 @@ __all__ = [
     "Study",
     "DATA_SUFFIXES",
 ]
+
+
+#: Quote columns a report shows (`synergi_analysis.quotations`) or a code table counts.
+_SHOWN_QUOTE_COLUMNS = ("quote_id", INTERVIEW_ID, "text", "stage", "theme", "codes")
+
+
+def _users(project) -> list[str]:
+    """The names of a QDA project's users (coders), whatever shape the reader gives."""
+    users = getattr(project, "users", None) or {}
+    values = users.values() if isinstance(users, dict) else users
+    return [str(getattr(u, "name", u)) for u in values if str(getattr(u, "name", u)).strip()]
 
 
 #: Files whose content counts towards a study's fingerprint.
@@ -108,12 +118,22 @@ class Study:
         return pd.concat(frames, ignore_index=True)
 
     def anonymised(self, *, prefix: str = "Borger") -> Study:
-        """A copy that is safe to share: speaker pseudonyms and no exact ages.
+        """A copy that is safe to share: pseudonyms, no exact ages, nothing not shown.
 
-        Each interview with a speaker gets ``"<prefix> N"``, numbered in
-        interview order, so the same data always gives the same pseudonyms.
-        Exact ages are removed (the age band stays). A speaker's name written
-        inside any quote (as a whole word) is replaced by the pseudonym too.
+        - Each interview with a speaker gets ``"<prefix> N"``, numbered in
+          interview order, so the same data always gives the same pseudonyms.
+          In a study read from a QDA project the interviews are named after
+          cases (people, often), so every interview's id becomes its pseudonym.
+        - Every name of a person (speakers; a QDA project's case names and
+          users) is replaced by the pseudonym wherever text is shown (quotes,
+          their themes and codes, the warnings): in any case, in the possessive
+          (``Lones`` becomes ``Borger 1's``), part by part (``fru Hansen``), in
+          composed or decomposed Unicode.
+        - Exact ages are removed (the age band stays), and an age written in a
+          quote (``61 år``, ``54 år gammel``, ``61 years old``, ``aged 61``)
+          becomes ``NN``.
+        - Columns no report shows (free-text notes, a QDA source's file name)
+          are left out, and `provenance` names files without their folders.
 
         Examples
         --------
@@ -121,40 +141,49 @@ class Study:
         >>> study = load_study().anonymised()
         >>> study.interviews["speaker"].dropna().iloc[0]
         'Borger 1'
-        >>> bool(study.interviews["age"].notna().any())
-        False
+        >>> bool(study.interviews["age"].isna().all())
+        True
         """
+        from synergi_analysis._anonymise import NameScrubber, mask_ages
+
         interviews = self.interviews.copy()
         quotes = self.quotes.copy()
-        named = interviews["speaker"].notna()
-        pseudonyms = pd.Series(
-            [f"{prefix} {i}" for i in range(1, int(named.sum()) + 1)],
-            index=interviews.index[named],
-        )
+        qda = "project" in self.files
+        speaker = interviews["speaker"] if "speaker" in interviews else pd.Series(
+            None, index=interviews.index, dtype=object)
+        named = speaker.notna() & (speaker.astype(str).str.strip() != "")
+        counted = interviews.index if qda else interviews.index[named]
+        pseudonym = pd.Series([f"{prefix} {i}" for i in range(1, len(counted) + 1)],
+                              index=counted, dtype=object)
         names: dict[str, str] = {}
-        for full, alias in zip(interviews.loc[named, "speaker"], pseudonyms, strict=True):
-            for part in re.split(r",|\bog\b|\band\b|&", str(full)):
-                part = part.strip()
-                if len(part) > 1:
-                    names.setdefault(part, alias)
-        interviews.loc[named, "speaker"] = pseudonyms
+        for i in interviews.index[named]:
+            names.setdefault(str(speaker[i]), pseudonym[i])
+        if qda:
+            ids = dict(zip(interviews[INTERVIEW_ID].astype(str), pseudonym, strict=True))
+            names.update({k: v for k, v in ids.items() if k not in names})
+            for user in _users(getattr(self, "project", None)):
+                names.setdefault(user, f"{prefix} (coder)")
+            interviews[INTERVIEW_ID] = pseudonym.to_numpy()
+            quotes[INTERVIEW_ID] = quotes[INTERVIEW_ID].astype(str).map(ids)
+        interviews["speaker"] = pseudonym.reindex(interviews.index).where(named, None)
         interviews["age"] = pd.array([pd.NA] * len(interviews), dtype="Int64")
-        if names and len(quotes):
-            pattern = re.compile(
-                r"\b("
-                + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                + r")\b"
-            )
-            quotes["text"] = quotes["text"].astype(str).str.replace(
-                pattern, lambda m: names[m.group(1)], regex=True
-            )
+        shown = {INTERVIEW_ID, "age", "long_interview", "speaker", *self.codebook.stages,
+                 *self.codebook.coded_columns}
+        interviews = interviews[[c for c in interviews.columns if c in shown]]
+        quotes = quotes[[c for c in quotes.columns if c in {*_SHOWN_QUOTE_COLUMNS}]]
+        scrub = NameScrubber(names)
+        for col in ("text", "theme", "codes", "quote_id"):
+            if col in quotes:
+                quotes[col] = [scrub(t) for t in quotes[col].astype(object)]
+        if "text" in quotes:
+            quotes["text"] = [mask_ages(t) for t in quotes["text"]]
         return Study(
             codebook=self.codebook,
-            interviews=interviews,
-            quotes=quotes,
+            interviews=interviews.reset_index(drop=True),
+            quotes=quotes.reset_index(drop=True),
             source=self.source,
             files=dict(self.files),
-            warnings=list(self.warnings),
+            warnings=[mask_ages(scrub(w)) for w in self.warnings],
             folder=self.folder,
             anonymous=True,
         )
@@ -198,11 +227,18 @@ class Study:
         return h.hexdigest()
 
     def provenance(self) -> dict[str, str]:
-        """Which data, codebook and package version made a result, for reports."""
+        """Which data, codebook and package version made a result, for reports.
+
+        For an anonymised study the data and the codebook are named without
+        their folders: a path names the machine's user and the project.
+        """
+        def shown(path) -> str:
+            return Path(str(path)).name if self.anonymous else str(path)
+
         info = {
-            "data": self.source,
+            "data": shown(self.source),
             "data_sha256": self.fingerprint[:16],
-            "codebook": str(self.codebook.path) if self.codebook.path else "",
+            "codebook": shown(self.codebook.path) if self.codebook.path else "",
             "codebook_sha256": sha256_file(self.codebook.path)[:16] if self.codebook.path else "",
             "interviews": str(len(self.interviews)),
             "quotes": str(len(self.quotes)),

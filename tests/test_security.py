@@ -420,3 +420,120 @@ def test_too_many_draws_are_refused_before_anything_runs(capsys):
     _, err = capsys.readouterr()
     assert info.value.code == 2
     assert "--draws: must be between 1 and 1,000,000, not 500,000,000" in err
+
+
+# -- anonymisation: no name, exact age or path left in what is shared ------------------------
+
+
+def _named_study(tmp_path: Path, data_dir: Path):
+    import shutil
+    import unicodedata
+
+    folder = tmp_path / "named"
+    folder.mkdir()
+    shutil.copy(data_dir / "codebook.yml", folder)
+    base = "site,visitor_type,service,age,age_band"
+    (folder / "interviews.csv").write_text(
+        f"interview_id,{base},speaker,notes\n"
+        "I1,roskilde,borgerservice,pas,61,,Lone Hansen,ringede til Lone bagefter\n"
+        "I2,næstved,borgerservice,pas,54,,Kaj,\n"
+        f"I3,glumsø,borgerservice,pas,70,,{unicodedata.normalize('NFD', 'Åse')},\n"
+        "I4,ringsted,borgerservice,pas,33,,,\n", encoding="utf-8")
+    quotes = [
+        "LONE sagde at lone og Lones mand kom.",
+        "Fru Hansen er 61 år og hendes søster er 54 år gammel.",
+        "Kajs kone: Kaj kommer altid. I am 61 years old, a 61-year-old, aged 54.",
+        unicodedata.normalize("NFD", "Åses datter, åse, ÅSE.") + " Hun er 70-årig.",
+        "Lonesome og Kajak og Hansenne er ikke navne her.",
+    ]
+    rows = [f'Q{i},I{min(i, 4)},"{q}",,' for i, q in enumerate(quotes, start=1)]
+    (folder / "quotes.csv").write_text("quote_id,interview_id,text,stage,theme,comment\n"
+                                       + "\n".join(r + "," for r in rows) + "\n",
+                                       encoding="utf-8")
+    return load_study(folder)
+
+
+def test_names_are_replaced_in_any_case_possessive_and_part(tmp_path, data_dir):
+    anon = _named_study(tmp_path, data_dir).anonymised()
+    assert anon.interviews["speaker"].tolist() == ["Borger 1", "Borger 2", "Borger 3", None]
+    assert anon.quotes["text"].tolist() == [
+        "Borger 1 sagde at Borger 1 og Borger 1's mand kom.",
+        "Fru Borger 1 er NN år og hendes søster er NN år gammel.",
+        "Borger 2's kone: Borger 2 kommer altid. I am NN years old, a NN-year-old, aged NN.",
+        "Borger 3's datter, Borger 3, Borger 3. Hun er NN-årig.",
+        "Lonesome og Kajak og Hansenne er ikke navne her.",
+    ]
+
+
+def test_columns_not_shown_are_dropped(tmp_path, data_dir):
+    study = _named_study(tmp_path, data_dir)
+    assert "notes" in study.interviews and "comment" in study.quotes
+    anon = study.anonymised()
+    assert "notes" not in anon.interviews and "comment" not in anon.quotes
+    assert anon.interviews["age"].isna().all()
+    assert anon.interviews["age_band"].tolist() == ["50-69", "50-69", "70+", "30-49"]
+
+
+def _qda_named_project(tmp_path: Path) -> Path:
+    text = "Anna Jensen fortalte om Jensens have. Hun er 47 år."
+    var = '<Variables><Variable guid="{v}" name="Interviewer" typeOfVariable="Text"/></Variables>'
+    cases = (f'<Case guid="{g(31)}" name="Anna Jensen"><VariableValue><VariableRef '
+             f'targetGUID="{g(11)}"/><TextValue>Mette Holm</TextValue></VariableValue>'
+             f'<SourceRef targetGUID="{g(21)}"/></Case>')
+    xml = project_xml(cases=cases, sources=text_source(
+        g(21), "Anna Jensen.docx", f"internal://{g(21)}.txt", sel(g(41), 0, len(text))))
+    xml = xml.replace("<Cases>", var.format(v=g(11)) + "<Cases>")
+    return write_qdpx(tmp_path / "named.qdpx", xml, {f"sources/{g(21)}.txt": text})
+
+
+def test_qda_case_names_are_pseudonyms_too(tmp_path):
+    study = load_qdpx(_qda_named_project(tmp_path))
+    assert study.interviews["interview_id"].tolist() == ["Anna Jensen"]
+    anon = study.anonymised()
+    assert anon.interviews["interview_id"].tolist() == ["Borger 1"]
+    assert anon.quotes["interview_id"].tolist() == ["Borger 1"]
+    assert anon.quotes["text"].tolist() == ["Borger 1 fortalte om Borger 1's have. Hun er NN år."]
+    assert "source" not in anon.quotes and "Interviewer" not in anon.interviews
+    shared = " ".join([*anon.warnings, *map(str, anon.quotes.to_numpy().ravel()),
+                       *map(str, anon.interviews.to_numpy().ravel())])
+    assert "Anna" not in shared and "Jensen" not in shared and "Mette" not in shared
+
+
+def test_anonymised_reports_name_no_path(tmp_path, data_dir):
+    from synergi_analysis.display import report_header
+
+    study = _named_study(tmp_path, data_dir)
+    anon = study.anonymised()
+    assert str(tmp_path) in study.provenance()["data"]
+    assert anon.provenance()["data"] == "named" and anon.provenance()["codebook"] == "codebook.yml"
+    header = report_header(anon, title="x", parameters={"data": str(tmp_path / "named"),
+                                                        "anonymise": True})
+    assert str(tmp_path) not in header.html_text and "= named" in header.html_text
+
+
+@pytest.mark.slow
+def test_an_anonymised_report_names_no_speaker_and_no_folder(tmp_path, data_dir):
+    import html
+    import re
+    import shutil
+
+    from synergi_analysis._anonymise import name_parts
+    from synergi_analysis.report import render_batch
+
+    data = tmp_path / "private-folder" / "study"
+    shutil.copytree(data_dir, data, ignore=shutil.ignore_patterns("README.md"))
+    out = tmp_path / "shareable"
+    summary = render_batch(data=data, out=out, only="overview", anonymise=True, jobs=1,
+                           progress=False)
+    assert summary.ok, [r.error for r in summary.results]
+    speakers = load_study(data).interviews["speaker"].dropna()
+    names = {part for s in speakers for part in name_parts(s)}
+    assert {"Lone", "Grethe", "Gerda"} <= names
+    for page in (out / "overview.html", out / "index.html"):
+        raw = page.read_text(encoding="utf-8")
+        assert "private-folder" not in raw
+        visible = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(
+            r"<(style|script)\b.*?</\1>", " ", raw, flags=re.S)))
+        found = sorted(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", visible))
+        assert found == [], page.name
+    assert re.search(r"Borger \d+", (out / "overview.html").read_text(encoding="utf-8"))

@@ -28,7 +28,13 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 
 
 def _param_text(parameters: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in parameters.items()
+    def shown(key, value):
+        # An anonymised batch names its data file only: a path names the user.
+        if key == "data" and value and parameters.get("anonymise"):
+            return Path(str(value)).name
+        return value
+
+    return ", ".join(f"{k}={shown(k, v)}" for k, v in parameters.items()
                      if k not in {"data", "lang", "anonymise"} or v)
 
 

@@ -176,11 +176,19 @@ class _Renderer:
                 loop.close()
 
 
+def _shown_parameter(key: str, value, parameters) -> object:
+    """A parameter as a report shows it: an anonymised report names its data file only."""
+    if key == "data" and value and parameters.get("anonymise"):
+        return Path(str(value)).name
+    return value
+
+
 def _footer(job: ReportJob) -> str:
     """What made the report, stated by the runner whatever the notebook shows."""
     esc = html.escape
     prov = job.provenance
-    params = ", ".join(f"{k}={v}" for k, v in job.parameters.items())
+    params = ", ".join(f"{k}={_shown_parameter(k, v, job.parameters)}"
+                       for k, v in job.parameters.items())
     parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
     if prov:
         parts += [f"data sha256 {esc(prov.get('data_sha256', ''))}",
