@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -134,7 +135,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         if args.sheet is not None:
             raise StudyError(f"{target}: --sheet is for an .xlsx workbook, not a QDA project")
         return _validate_qdpx(target, sources=args.sources)
-    study = load_study(target, sources=args.sources, sheet=args.sheet)
+    try:
+        study = load_study(target, sources=args.sources, sheet=args.sheet)
+    except ValidationError:
+        # The wrong codebook may be why nothing fits: say which one was used.
+        folder = Path(target).expanduser() if target is not None else None
+        if folder is not None and folder.is_dir() and not (folder / "codebook.yml").is_file():
+            from synergi_analysis.load import shipped_codebook_note
+
+            print(f"warning: {shipped_codebook_note(folder)}", file=sys.stderr)
+        raise
     iv = study.interviews
     print(
         f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "

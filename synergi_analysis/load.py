@@ -117,8 +117,7 @@ def load_study(
         cb_path = Path(codebook) if codebook else folder / CODEBOOK_FILE
         if not cb_path.is_file() and codebook is None:
             cb_path = shipped_data_dir() / CODEBOOK_FILE
-            warnings.append(f"{folder}: no {CODEBOOK_FILE} in this folder; read against the "
-                            f"shipped codebook ({cb_path})")
+            warnings.append(shipped_codebook_note(folder))
         interviews_path = _find_interviews(folder)
         quotes_path = folder / QUOTES_FILE
         if not quotes_path.is_file():
@@ -167,6 +166,12 @@ def load_study(
         warnings=warnings,
         folder=folder,
     )
+
+
+def shipped_codebook_note(folder: Path) -> str:
+    """What `load_study` warns when a study folder has no codebook of its own."""
+    return (f"{folder}: no {CODEBOOK_FILE} in this folder; read against the shipped "
+            f"codebook ({shipped_data_dir() / CODEBOOK_FILE})")
 
 
 def _encoding_note(path: Path, frame: pd.DataFrame) -> list[str]:

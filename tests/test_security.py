@@ -92,6 +92,8 @@ def test_external_sources_are_read_only_from_the_folder_the_user_names(tmp_path,
                          "--sources", str(named))
     assert code == 0, err
     assert "Jeg skal h" in (tmp_path / "s" / "quotes.csv").read_text(encoding="utf-8")
+    code, out, err = run(capsys, "table", "quotes", "--data", str(path), "--sources", str(named))
+    assert code == 0 and "Jeg skal h" in out
 
 
 def test_a_file_in_the_named_folder_that_links_outside_it_is_refused(tmp_path):
@@ -191,6 +193,23 @@ def test_a_thousand_nested_codes_are_read_without_recursion(tmp_path):
     deepest = project.codes[g(1000 + depth - 1)]
     assert len(deepest.path) == depth and deepest.path[:2] == ("c0", "c1")
     assert list(project.codes)[:3] == [g(1000), g(1001), g(1002)]
+
+
+def test_a_deep_code_tree_goes_through_every_command(tmp_path, capsys):
+    depth = 1000
+    codes = "".join(f'<Code guid="{g(1000 + k)}" name="c{k}">' for k in range(depth))
+    codes += "</Code>" * depth
+    selection = (f'<PlainTextSelection guid="{g(41)}" startPosition="0" endPosition="5">'
+                 f'<Coding guid="{g(42)}"><CodeRef targetGUID="{g(1000 + depth - 1)}"/></Coding>'
+                 "</PlainTextSelection>")
+    xml = project_xml(codes=codes, sources=text_source(g(21), "Anna", f"internal://{g(21)}.txt",
+                                                      selection))
+    path = write_qdpx(tmp_path / "deep.qdpx", xml, {f"sources/{g(21)}.txt": TEXT})
+    code, out, err = run(capsys, "import-qdpx", str(path), "--out", str(tmp_path / "s"))
+    assert code == 0, err
+    code, out, err = run(capsys, "table", "code-frequencies", "--data", str(path))
+    assert code == 0 and "Traceback" not in err
+    assert "::".join(f"c{k}" for k in range(depth)) in out
 
 
 def test_two_entries_with_one_name_are_refused(tmp_path):

@@ -281,3 +281,67 @@ def test_long_values_are_cut_in_messages_and_suggestions_stay_cheap(codebook):
     assert message.startswith("x.csv:2:service: unknown service 'pasxxxxx")
     assert "(5,000,003 characters)" in message
     assert codebook["service"].suggest(huge) is None
+
+
+# -- synergi validate: every table of the folder, and which codebook -----------------------
+
+
+def test_validate_checks_the_ranking_and_site_tables(tmp_path, data_dir, capsys):
+    import shutil
+
+    from synergi_analysis.cli import main
+
+    folder = tmp_path / "study"
+    shutil.copytree(data_dir, folder)
+    services = (folder / "services.csv").read_text(encoding="utf-8").splitlines()
+    services[2] = services[2].replace(",fuld,", ",hel,", 1)
+    (folder / "services.csv").write_text("\n".join(services) + "\n", encoding="utf-8")
+    with open(folder / "library_offers.csv", "a", encoding="utf-8") as fh:
+        fh.write("pas,Rejsebøger,bog,\n")
+    with open(folder / "sites.csv", "a", encoding="utf-8") as fh:
+        fh.write("Naestved,x,,,,,,,,\n")
+    n_offers = len((folder / "library_offers.csv").read_text(encoding="utf-8").splitlines())
+    n_sites = len((folder / "sites.csv").read_text(encoding="utf-8").splitlines())
+    code = main(["validate", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.splitlines()[1:] == [
+        f"  library_offers.csv:{n_offers}:kind: unknown kind 'bog'; allowed: physical, "
+        "digital, event, guidance",
+        "  services.csv:3:roskilde: unknown desk 'hel'; allowed: fuld, light, bibliotek, ingen "
+        "or blank",
+        f"  sites.csv:{n_sites}:site: unknown site 'Naestved'; did you mean 'næstved'?",
+    ]
+
+
+def test_validate_says_when_the_shipped_codebook_is_used(tmp_path, data_dir, capsys):
+    from synergi_analysis.cli import main
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "interviews.csv").write_bytes((data_dir / "interviews.csv").read_bytes())
+    note = (f"warning: {folder}: no codebook.yml in this folder; read against the shipped "
+            f"codebook ({data_dir / 'codebook.yml'})")
+    assert main(["validate", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert "valid: 45 interviews" in out and err.strip() == note
+    # Said too when the data does not fit: the wrong codebook may be why.
+    with open(folder / "interviews.csv", "a", encoding="utf-8") as fh:
+        fh.write("X1,aarhus,borgerservice,pas,40,,,,,,,,,,,false,\n")
+    assert main(["validate", str(folder)]) == 2
+    _, err = capsys.readouterr()
+    assert err.splitlines()[0] == note and "unknown site 'aarhus'" in err
+
+
+def test_a_huge_cell_is_one_short_message(tmp_path, capsys):
+    from synergi_analysis.cli import main
+
+    lines = TINY_INTERVIEWS.to_csv(index=False).splitlines()
+    cells = lines[1].split(",")
+    cells[3] = "pas" + "x" * 20_000_000
+    lines[1] = ",".join(cells)
+    path = tmp_path / "interviews.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert len(err) < 400 and "(20,000,003 characters)" in err and "Traceback" not in err
