@@ -10,6 +10,7 @@ cell is reported, never skipped.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,8 +65,13 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     else:
         codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
     # Missing cells are code -1, never among the uniques: they index the trailing ''.
-    cells = [str(u).strip() for u in uniques]
+    # NFC: a value typed on a Mac (decomposed) is the codebook's composed label.
+    cells = [_nfc(str(u).strip()) for u in uniques]
     return codes, cells + [""]
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _blank_mask(codes: np.ndarray, cells: list[str]) -> np.ndarray:
@@ -465,7 +471,7 @@ def validate_quotes(
         )
     out["interview_id"] = iid.astype(object)
     # Verbatim: keep inner white space, drop only a trailing newline left by editors.
-    out["text"] = raw["text"].fillna("").astype(str).str.rstrip("\r\n").astype(object)
+    out["text"] = raw["text"].fillna("").astype(str).str.rstrip("\r\n").map(_nfc).astype(object)
     stages = codebook.stages
     if "stage" in raw.columns and stages:
         out["stage"], probs, _ = _map_codes(

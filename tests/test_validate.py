@@ -345,3 +345,19 @@ def test_a_huge_cell_is_one_short_message(tmp_path, capsys):
     assert main(["validate", str(path)]) == 2
     _, err = capsys.readouterr()
     assert len(err) < 400 and "(20,000,003 characters)" in err and "Traceback" not in err
+
+
+def test_decomposed_values_from_any_loader_match_the_codebook(codebook):
+    import unicodedata
+
+    raw = TINY_INTERVIEWS.copy()
+    raw.loc[0, "ventetid"] = unicodedata.normalize("NFD", "Åben")
+    raw.loc[1, "speaker"] = unicodedata.normalize("NFD", "Åse")
+    frame, problems = validate_interviews(raw, codebook, file="x.csv")
+    assert problems == []
+    assert frame.loc[0, "ventetid"] == "åben" and frame.loc[1, "speaker"] == "Åse"
+    quotes = TINY_QUOTES.copy()
+    quotes.loc[0, "text"] = unicodedata.normalize("NFD", "Så går vi på biblioteket.")
+    out, _ = validate_quotes(quotes, codebook, frame["interview_id"], file="q.csv")
+    assert out.loc[0, "text"] == "Så går vi på biblioteket."
+    assert unicodedata.is_normalized("NFC", out.loc[0, "text"])
