@@ -13,8 +13,10 @@ one is defensive throughout:
 - a source path that points outside the project is refused.
 
 Every refusal is a `StudyError` saying what was wrong. The result is a
-`QdaProject`: the project's codes, sources with their texts, selections with
-their codings and selected text, cases with their variables, and sets, with
+`QdaProject`: the project's users, codes (with their descriptions), sources
+with their texts and variables, selections of every kind with their codings
+(who made each) and selected text (a transcript's between its sync points),
+cases with their variables, sets, and notes with what they refer to, with
 GUIDs normalised (no braces, lower case) and names in Unicode NFC.
 
 What real exports do differently from the standard is tolerated: the project
@@ -32,7 +34,6 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import defusedxml.ElementTree as safe_et
@@ -45,8 +46,22 @@ from defusedxml import (
 
 from synergi_analysis._io import _encoding
 from synergi_analysis.errors import StudyError
+from synergi_analysis.qda._model import (
+    CODE_POINTS,
+    PATH_SEP,
+    SELECTION_KINDS,
+    SOURCE_KINDS,
+    UTF16_UNITS,
+    Case,
+    Code,
+    CodeSet,
+    Note,
+    QdaProject,
+    Selection,
+    Source,
+)
 
-__all__ = ["QdaProject", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
+__all__ = ["QdaProject", "Note", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
            "UTF16_UNITS"]
 
 NS = "urn:QDA-XML:project:1.0"
@@ -56,134 +71,6 @@ MAX_TOTAL_BYTES = 256 * 2**20
 MAX_RATIO = 100
 _RATIO_FLOOR = 2**20
 _CHUNK = 2**16
-SELECTION_KINDS = (
-    "PlainTextSelection", "PDFSelection", "PictureSelection", "AudioSelection",
-    "VideoSelection", "TranscriptSelection",
-)
-SOURCE_KINDS = ("TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource")
-#: Path separator of code paths: ATLAS.ti writes a hierarchy into a code's name with it,
-#: and nested codes are written with it too, so both forms read the same.
-PATH_SEP = "::"
-#: How positions were counted: Python string indices, or UTF-16 code units (NVivo).
-CODE_POINTS, UTF16_UNITS = "code points", "UTF-16 code units"
-
-
-# -- the model ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Code:
-    guid: str
-    name: str
-    path: tuple[str, ...]
-    codable: bool = True
-
-    @property
-    def path_name(self) -> str:
-        return PATH_SEP.join(self.path)
-
-
-@dataclass
-class Selection:
-    """One selection of a source, with the GUIDs of the codes it is coded with.
-
-    ``start``/``end`` are the positions as the file gives them; ``text`` is the
-    selected text once resolved (or the PDF selection's own text), else None.
-    """
-
-    guid: str
-    kind: str
-    name: str
-    source: str
-    start: int | None = None
-    end: int | None = None
-    codes: list[str] = field(default_factory=list)
-    host: str | None = None
-    text: str | None = None
-    description: str = ""
-
-
-@dataclass
-class Source:
-    guid: str
-    kind: str
-    name: str
-    text_ref: str = ""
-    selections: list[Selection] = field(default_factory=list)
-
-
-@dataclass
-class Case:
-    guid: str
-    name: str
-    variables: dict[str, str] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    selections: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CodeSet:
-    guid: str
-    name: str
-    sources: list[str] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)
-
-
-@dataclass(repr=False)
-class QdaProject:
-    """A REFI-QDA project as read: what the file holds, before any mapping.
-
-    ``texts`` maps a text host (a TextSource's GUID, or a representation's) to its
-    plain text, or None where the file does not hold it (``missing_texts`` then
-    names the source and the path it gave). ``offsets`` says how the positions
-    were counted: `CODE_POINTS` or `UTF16_UNITS`.
-    """
-
-    file: str
-    name: str = ""
-    origin: str = ""
-    codes: dict[str, Code] = field(default_factory=dict)
-    sources: list[Source] = field(default_factory=list)
-    cases: list[Case] = field(default_factory=list)
-    sets: list[CodeSet] = field(default_factory=list)
-    variables: dict[str, tuple[str, str]] = field(default_factory=dict)
-    texts: dict[str, str | None] = field(default_factory=dict)
-    text_names: dict[str, str] = field(default_factory=dict)
-    offsets: str = CODE_POINTS
-    missing_texts: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    def __repr__(self) -> str:
-        counts = self.summary()
-        return (f"QdaProject({self.file!r}, origin={self.origin!r}: {counts['sources']} sources, "
-                f"{counts['selections']} selections, {counts['codes']} codes)")
-
-    @property
-    def selections(self) -> list[Selection]:
-        return [s for src in self.sources for s in src.selections]
-
-    @property
-    def code_paths(self) -> list[str]:
-        """Every code's path, in the project's order (parents before children)."""
-        return [c.path_name for c in self.codes.values()]
-
-    def summary(self) -> dict[str, int]:
-        """Counts of what the file holds, element by element."""
-        selections = self.selections
-        used = {g for s in selections for g in s.codes if g in self.codes}
-        return {
-            "sources": len(self.sources),
-            "text_sources": sum(s.kind == "TextSource" for s in self.sources),
-            "selections": len(selections),
-            "text_selections": sum(s.kind == "PlainTextSelection" for s in selections),
-            "codings": sum(len(s.codes) for s in selections),
-            "codes": len(self.codes),
-            "codes_used": len(used),
-            "cases": len(self.cases),
-            "variables": len(self.variables),
-            "sets": len(self.sets),
-        }
 
 
 # -- containers ---------------------------------------------------------------------
@@ -457,7 +344,8 @@ def _choose_offsets(project: QdaProject) -> str:
     indexes: dict[str, _Utf16Index] = {}
     for sel in project.selections:
         text = project.texts.get(sel.host or "")
-        if sel.kind != "PlainTextSelection" or not text or sel.start is None or sel.end is None:
+        if (sel.kind not in ("PlainTextSelection", "TranscriptSelection") or not text
+                or sel.start is None or sel.end is None):
             continue
         if sel.host not in indexes:
             indexes[sel.host] = _Utf16Index(text) if _has_astral(text) else None
@@ -511,7 +399,9 @@ def _read_codes(codes_elem, project: QdaProject) -> None:
             guid = _guid(code.get("guid"))
             codable = (code.get("isCodable") or "true").strip().lower() != "false"
             if guid:
-                project.codes[guid] = Code(guid, name, path, codable)
+                description = _text_of(_child(code, "Description")).strip()
+                project.codes[guid] = Code(guid, name, path, codable, description)
+                _note_refs(code, project, "code", guid)
             walk(code, path)
 
     if codes_elem is not None:
@@ -568,29 +458,72 @@ def _read_bounded(path: Path, budget: _Budget) -> bytes:
     return bytes(out)
 
 
-def _read_selection(elem, kind: str, source: str, host: str | None) -> Selection:
-    codes = []
+def _note_refs(elem, project: QdaProject, kind: str, guid: str) -> list[str]:
+    """Record the ``NoteRef`` children of ``elem`` as referring to (kind, guid)."""
+    found = []
+    for ref in _children(elem, "NoteRef"):
+        note = _guid(ref.get("targetGUID"))
+        if note:
+            project.note_refs.append((note, kind, guid))
+            found.append(note)
+    return found
+
+
+def _read_selection(elem, kind: str, source: str, host: str | None, project: QdaProject,
+                    sync: dict[str, int] | None = None) -> Selection:
+    guid = _guid(elem.get("guid"))
+    user = _guid(elem.get("creatingUser"))
+    codes, users = [], []
+    notes = _note_refs(elem, project, "selection", guid)
     for coding in _children(elem, "Coding"):
+        notes += _note_refs(coding, project, "selection", guid)
         for ref in _children(coding, "CodeRef"):
-            guid = _guid(ref.get("targetGUID"))
-            if guid:
-                codes.append(guid)
+            code = _guid(ref.get("targetGUID"))
+            if code:
+                codes.append(code)
+                users.append(_guid(coding.get("creatingUser")) or user)
     text = None
     rep = _child(elem, "Representation")
     if rep is not None and _child(rep, "PlainTextContent") is not None:
         text = _text_of(_child(rep, "PlainTextContent"))
+    if kind == "TranscriptSelection":
+        # A transcript selection runs between two sync points of its transcript.
+        sync = sync or {}
+        start = sync.get(_guid(elem.get("fromSyncPoint")))
+        end = sync.get(_guid(elem.get("toSyncPoint")))
+    elif kind in ("AudioSelection", "VideoSelection"):
+        start, end = _int(elem.get("begin")), _int(elem.get("end"))
+    else:
+        start, end = _int(elem.get("startPosition")), _int(elem.get("endPosition"))
     return Selection(
-        guid=_guid(elem.get("guid")),
+        guid=guid,
         kind=kind,
         name=_name(elem.get("name")),
         source=source,
-        start=_int(elem.get("startPosition")),
-        end=_int(elem.get("endPosition")),
+        start=start,
+        end=end,
         codes=codes,
         host=host,
         text=text,
         description=_text_of(_child(elem, "Description")).strip(),
+        user=user,
+        created=(elem.get("creationDateTime") or "").strip(),
+        users=users,
+        notes=notes,
     )
+
+
+def _source_variables(elem, project: QdaProject, source: Source) -> None:
+    """Variables attached to a source (MAXQDA's document variables)."""
+    for vv in _children(elem, "VariableValue"):
+        ref = _child(vv, "VariableRef")
+        var = project.variables.get(_guid(ref.get("targetGUID")) if ref is not None else "")
+        if var is None:
+            project.warnings.append(f"source {source.name!r}: a value of an unknown variable")
+            continue
+        value = _variable_value(vv)
+        if value != "":
+            source.variables[var[0]] = value
 
 
 def _read_sources(sources_elem, container, project: QdaProject, base_path: str) -> None:
@@ -603,6 +536,9 @@ def _read_sources(sources_elem, container, project: QdaProject, base_path: str) 
         source = Source(guid=guid, kind=kind, name=_source_name(elem, text_ref),
                         text_ref=text_ref)
         project.sources.append(source)
+        _source_variables(elem, project, source)
+        _note_refs(elem, project, "source", guid)
+        source.transcripts = len(_children(elem, "Transcript"))
         # Text hosts: a TextSource's own text; representations of PDFs; transcripts.
         hosts: list[tuple[object, str]] = []
         if kind == "TextSource":
@@ -620,16 +556,20 @@ def _read_sources(sources_elem, container, project: QdaProject, base_path: str) 
             else:
                 project.texts[key] = None
             project.text_names[key] = source.name
+            sync = {_guid(p.get("guid")): _int(p.get("position"))
+                    for p in _children(host_elem, "SyncPoint")}
             for sel in host_elem:
                 sel_kind = _local(sel.tag)
                 if sel_kind in SELECTION_KINDS:
-                    source.selections.append(_read_selection(sel, sel_kind, guid, key))
+                    source.selections.append(
+                        _read_selection(sel, sel_kind, guid, key, project, sync))
         if kind != "TextSource":
-            # PDF, picture, audio and video selections: regions without positions.
+            # PDF, picture, audio and video selections: regions without text positions.
             for sel in elem:
                 sel_kind = _local(sel.tag)
                 if sel_kind in SELECTION_KINDS:
-                    source.selections.append(_read_selection(sel, sel_kind, guid, None))
+                    source.selections.append(
+                        _read_selection(sel, sel_kind, guid, None, project))
 
 
 def _variable_value(vv) -> str:
@@ -640,11 +580,14 @@ def _variable_value(vv) -> str:
     return ""
 
 
-def _read_cases(project: QdaProject, root) -> None:
+def _read_variables(project: QdaProject, root) -> None:
     variables = _child(root, "Variables")
     for var in _children(variables, "Variable") if variables is not None else []:
         project.variables[_guid(var.get("guid"))] = (
             _name(var.get("name")), (var.get("typeOfVariable") or "Text").strip())
+
+
+def _read_cases(project: QdaProject, root) -> None:
     cases = _child(root, "Cases")
     for elem in _children(cases, "Case") if cases is not None else []:
         case = Case(guid=_guid(elem.get("guid")), name=_name(elem.get("name")))
@@ -676,6 +619,38 @@ def _read_sets(project: QdaProject, root) -> None:
         ))
 
 
+def _read_users(project: QdaProject, root) -> None:
+    users = _child(root, "Users")
+    for elem in _children(users, "User") if users is not None else []:
+        guid = _guid(elem.get("guid"))
+        if guid:
+            project.users[guid] = _name(elem.get("name")) or _name(elem.get("id")) or guid
+
+
+def _read_notes(project: QdaProject, root, container, base_path: str) -> None:
+    """The project's notes, their texts and what each refers to."""
+    _note_refs(root, project, "project", "")
+    notes = _child(root, "Notes")
+    for elem in _children(notes, "Note") if notes is not None else []:
+        guid = _guid(elem.get("guid"))
+        name = _name(elem.get("name"))
+        content = _child(elem, "PlainTextContent")
+        ref = (elem.get("plainTextPath") or "").strip()
+        if content is not None:
+            text = _text_of(content)
+        elif ref:
+            text = _load_text(container, project, base_path, ref, name or guid) or ""
+        else:
+            text = _text_of(_child(elem, "Description"))
+        project.notes[guid] = Note(
+            guid=guid, name=name, text=text.replace("\r\n", "\n").strip(),
+            user=_guid(elem.get("creatingUser")),
+            created=(elem.get("creationDateTime") or "").strip())
+    for note, kind, target in project.note_refs:
+        if note in project.notes:
+            project.notes[note].refers.append((kind, target))
+
+
 def read_project(path: str | Path) -> QdaProject:
     """Read a ``.qdpx`` (or a loose ``.qde`` with its ``sources/`` folder) safely.
 
@@ -687,14 +662,15 @@ def read_project(path: str | Path) -> QdaProject:
     Returns
     -------
     QdaProject
-        Codes, sources (with texts), selections, cases, variables and sets; each
-        text selection's ``text`` holds the selected text where the file has it.
+        Users, codes, sources (with texts), selections, cases, variables, sets and
+        notes; each text or transcript selection's ``text`` holds the selected
+        text where the file has it.
 
     Raises
     ------
     StudyError
-        The file is not a readable project, has no sources, or is refused as
-        unsafe (unsafe entry names, entities, a zip bomb, paths outside it).
+        The file is not a readable project, or is refused as unsafe (unsafe
+        entry names, entities, a zip bomb, paths outside it).
     """
     path = Path(path)
     if not path.is_file():
@@ -715,19 +691,22 @@ def read_project(path: str | Path) -> QdaProject:
         raise StudyError(f"{label}: not a REFI-QDA project: namespace {namespace!r}")
     project = QdaProject(file=path.name, name=_name(root.get("name")),
                          origin=(root.get("origin") or "").strip())
+    _read_users(project, root)
     codebook = _child(root, "CodeBook")
     _read_codes(_child(codebook, "Codes") if codebook is not None else None, project)
+    # Variables first: sources may carry values of them (MAXQDA's document variables).
+    _read_variables(project, root)
     sources = _child(root, "Sources")
-    _read_sources(sources, container, project, (root.get("basePath") or "").strip())
-    if not project.sources:
-        raise StudyError(f"{label}: the project has no sources; there is nothing to import")
+    base_path = (root.get("basePath") or "").strip()
+    _read_sources(sources, container, project, base_path)
     _read_cases(project, root)
+    _read_notes(project, root, container, base_path)
     _read_sets(project, root)
     project.offsets = _choose_offsets(project)
     cache: dict = {}
     outside = 0
     for sel in project.selections:
-        if sel.kind == "PlainTextSelection":
+        if sel.kind in ("PlainTextSelection", "TranscriptSelection"):
             sel.text, note = _cut(project, sel, cache)
             outside += note == "outside the text"
     if outside:

@@ -513,12 +513,16 @@ def _unmapped_warnings(mapping: _Mapping, cb: Codebook,
     return warnings
 
 
-def _read(path, codebook) -> tuple[QdaProject, Codebook, Path]:
+def _read(path, codebook, *, need_sources: bool = True) -> tuple[QdaProject, Codebook, Path]:
     path = Path(path).expanduser()
     if not path.exists():
         raise StudyError(f"{path}: no such file or folder")
     cb_path = Path(codebook) if codebook else shipped_data_dir() / "codebook.yml"
-    return read_project(path), load_codebook(cb_path), cb_path
+    project = read_project(path)
+    if need_sources and not project.sources and not project.cases:
+        raise StudyError(f"{project.file}: the project has no sources; there is nothing to "
+                         "import")
+    return project, load_codebook(cb_path), cb_path
 
 
 def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
