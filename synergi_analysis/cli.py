@@ -126,7 +126,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     target = args.path if args.path is not None else args.data
     if target is not None and str(target).lower().endswith((".qdpx", ".qde")):
-        return _validate_qdpx(target)
+        return _validate_qdpx(target, strict=args.strict)
     study = load_study(target)
     iv = study.interviews
     print(
@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default=None,
                    help="study folder, interviews file or QDA project (default: shipped study)")
     _add_data_option(p)
+    p.add_argument("--strict", action="store_true",
+                   help="for a QDA project: codes, variables and sets that map onto nothing, "
+                        "and required dimensions without values, are errors too")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("table", help="print an analysis table")
@@ -234,17 +237,25 @@ def _project_line(project) -> str:
     )
 
 
-def _validate_qdpx(target) -> int:
-    """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what not."""
+def _validate_qdpx(target, *, strict: bool = False) -> int:
+    """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what is kept."""
     from synergi_analysis.qda import mapping_report
 
-    table, problems, project = mapping_report(target)
+    table, problems, kept, project = mapping_report(target, strict=strict)
     print(_project_line(project))
     print(format_table(table, "text"))
+    if not strict:
+        for line in kept:
+            print(f"kept: {line}")
     if problems:
         print(str(ValidationError(problems)), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"{project.file}: valid: every variable, code and set maps onto the codebook")
+    if kept:
+        mapped = int((table["found_as"] != "-").sum())
+        print(f"{project.file}: valid: {mapped} of {len(table)} columns of the codebook map; "
+              "what does not map is kept as listed (--strict makes it an error)")
+    else:
+        print(f"{project.file}: valid: every variable, code and set maps onto the codebook")
     return EXIT_OK
 
 
