@@ -191,11 +191,6 @@ def build_parser() -> argparse.ArgumentParser:
 # -- qdpx: REFI-QDA projects (synergi_analysis.qdpx) --------------------------------
 
 
-def _project_codes(study) -> list[str] | None:
-    project = getattr(study, "project", None)
-    return project.code_paths if project is not None else None
-
-
 _AGGREGATE = (("--aggregate",), {
     "action": "store_true",
     "help": "count a selection coded with a child code under each of its parents too"})
@@ -210,9 +205,7 @@ _AGGREGATE = (("--aggregate",), {
 def _code_frequencies(study, args):
     from synergi_analysis.qda import code_frequencies
 
-    return code_frequencies(study.quotes, interviews=study.interviews["interview_id"],
-                            codes=_project_codes(study), aggregate=args.aggregate,
-                            lang=args.lang)
+    return code_frequencies(study, aggregate=args.aggregate, lang=args.lang)
 
 
 @table_command(
@@ -223,8 +216,7 @@ def _code_frequencies(study, args):
 def _code_cooccurrence(study, args):
     from synergi_analysis.qda import code_cooccurrence
 
-    return code_cooccurrence(study.quotes, codes=_project_codes(study),
-                             aggregate=args.aggregate)
+    return code_cooccurrence(study, aggregate=args.aggregate)
 
 
 def _project_line(project) -> str:
@@ -265,7 +257,8 @@ def _cmd_import_qdpx(args: argparse.Namespace) -> int:
     study = import_qdpx(args.project, args.out, codebook=args.codebook, overwrite=args.force)
     print(_project_line(study.project))
     print(f"wrote {args.out}: interviews.csv ({len(study.interviews)} interviews), "
-          f"quotes.csv ({len(study.quotes)} quotes), codebook.yml")
+          f"quotes.csv ({len(study.quotes)} quotes), memos.csv ({len(study.memos)} memos), "
+          "codebook.yml")
     iv = study.interviews
     blank = [d.column for d in study.codebook.dimensions.values()
              if d.required and d.column in iv and iv[d.column].isna().any()]

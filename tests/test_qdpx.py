@@ -177,7 +177,7 @@ def test_cases_and_variables_map_onto_the_codebook(tmp_path):
 def test_each_text_selection_becomes_a_quote_with_its_codes(tmp_path):
     quotes = load_qdpx(cases_project(tmp_path)).quotes
     assert quotes.columns.tolist() == ["quote_id", "interview_id", "text", "stage", "theme",
-                                       "codes", "source", "start", "end", "memo"]
+                                       "codes", "coders", "source", "start", "end", "memo"]
     assert quotes["quote_id"].tolist() == [g(41), g(42), g(43), g(44), g(45)]
     assert quotes["interview_id"].tolist() == ["Anna", "Anna", "Bo", "Bo", "Cara"]
     assert quotes["text"].tolist() == [
@@ -394,7 +394,9 @@ QUOTES = pd.DataFrame({
 def test_code_frequencies_counts_selections_per_interview():
     table = code_frequencies(QUOTES, interviews=["A", "B", "C", "D"], lang="en")
     assert table.index.tolist() == ["Helbred", "Helbred::Kost", "Helbred::Søvn", "Trivsel"]
-    assert table.columns.tolist() == ["A", "B", "C", "D", "Total"]
+    assert table.columns.tolist() == ["kind", "A", "B", "C", "D", "Total"]
+    assert table["kind"].tolist() == ["text"] * 4
+    table = table.drop(columns="kind")
     assert table.loc["Helbred"].tolist() == [1, 0, 0, 0, 1]
     assert table.loc["Helbred::Kost"].tolist() == [1, 1, 0, 0, 2]
     assert table.loc["Trivsel", "Total"] == 2
@@ -403,20 +405,20 @@ def test_code_frequencies_counts_selections_per_interview():
 def test_code_frequencies_aggregate_counts_children_into_parents_once():
     table = code_frequencies(QUOTES, aggregate=True)
     # B's one selection has Kost and Søvn: counted once under Helbred.
-    assert table.loc["Helbred"].tolist() == [2, 1, 0, 3]
-    assert table.columns.tolist() == ["A", "B", "C", "Antal"]
+    assert table.loc["Helbred", ["A", "B", "C", "Antal"]].tolist() == [2, 1, 0, 3]
+    assert table.columns.tolist() == ["kind", "A", "B", "C", "Antal"]
 
 
 def test_code_frequencies_in_project_order_with_unused_codes():
     table = code_frequencies(QUOTES, codes=["Trivsel", "Ubrugt", "Helbred", "Helbred::Kost"])
     assert table.index.tolist() == ["Trivsel", "Ubrugt", "Helbred", "Helbred::Kost",
                                     "Helbred::Søvn"]
-    assert table.loc["Ubrugt"].sum() == 0
+    assert table.loc["Ubrugt", "Antal"] == 0 and table.loc["Ubrugt", "kind"] == ""
 
 
 def test_code_cooccurrence_by_selection_and_interview():
     table = code_cooccurrence(QUOTES)
-    pairs = {(a, b): (s, i) for a, b, s, i in table.itertuples(index=False)}
+    pairs = {(a, b): (s, i) for a, b, s, i, _ in table.itertuples(index=False)}
     assert pairs == {
         ("Helbred::Kost", "Trivsel"): (2, 2),
         ("Helbred::Kost", "Helbred::Søvn"): (1, 1),
@@ -424,7 +426,8 @@ def test_code_cooccurrence_by_selection_and_interview():
         ("Helbred", "Helbred::Kost"): (0, 1),
         ("Helbred", "Trivsel"): (0, 1),
     }
-    assert table.iloc[0].tolist() == ["Helbred::Kost", "Trivsel", 2, 2]
+    assert table.iloc[0].tolist() == ["Helbred::Kost", "Trivsel", 2, 2, "text"]
+    assert table.set_index(["code_a", "code_b"]).loc[("Helbred", "Trivsel"), "kind"] == ""
 
 
 def test_code_tables_need_quote_codes(study):
@@ -460,7 +463,8 @@ def test_export_refuses_what_xml_cannot_hold(tmp_path, tiny_study):
 def test_export_writes_a_valid_project(tmp_path, study):
     path = export_qdpx(study, tmp_path / "study.qdpx")
     counts = _qdpx_xml.read_project(path).summary()
-    assert (counts["cases"], counts["text_sources"], counts["text_selections"]) == (45, 45, 20)
+    # Only the 18 interviews with quotes have a text source: no empty text files.
+    assert (counts["cases"], counts["text_sources"], counts["text_selections"]) == (45, 18, 20)
     assert counts["variables"] == len(study.interviews.columns) - 1
     with zipfile.ZipFile(path) as zf:
         assert zf.namelist()[0] == "project.qde"
@@ -515,7 +519,7 @@ def test_validate_project_reports_dimension_by_dimension(capsys, tmp_path, study
     code_, out, err = run(capsys, "validate", str(project))
     assert code_ == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].startswith("study.qdpx (synergi-analysis 0.1.0): 45 sources (45 text), "
+    assert lines[0].startswith("study.qdpx (synergi-analysis 0.1.0): 18 sources (18 text), "
                                "20 selections")
     assert lines[2].split() == ["site", "site", "variable", "'site'", "45", "0"]
     assert lines[-1] == "study.qdpx: valid: every variable, code and set maps onto the codebook"

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from synergi_analysis._io import read_table
+from synergi_analysis.errors import StudyError
 from synergi_analysis.qda._model import QdaProject
 
-__all__ = ["MEMO_COLUMNS", "project_memos"]
+__all__ = ["MEMO_COLUMNS", "project_memos", "study_memos"]
 
 #: Columns of a study's memos (``memos.csv``): ``memo_id`` (the note's name in a
 #: project this package wrote, else its GUID; empty for a code description),
@@ -65,3 +67,36 @@ def project_memos(project: QdaProject, *, quotes: dict[str, str], interviews: di
                          "target": code.path_name, "author": "", "date": "",
                          "text": code.description})
     return pd.DataFrame(rows, columns=MEMO_COLUMNS, dtype=object)
+
+
+def study_memos(study) -> pd.DataFrame:
+    """A study's memos: its project's notes and code descriptions, or its folder's ``memos.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of `MEMO_COLUMNS` (all str); no rows for a study without memos.
+
+    Raises
+    ------
+    StudyError
+        The folder's ``memos.csv`` lacks one of the columns.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> study_memos(load_study()).columns.tolist()
+    ['memo_id', 'kind', 'refers_to', 'target', 'author', 'date', 'text']
+    """
+    memos = getattr(study, "memos", None)
+    if memos is None and study.folder is not None:
+        path = study.folder / "memos.csv"
+        if path.is_file():
+            memos = read_table(path, allow_empty=True)
+            missing = [c for c in MEMO_COLUMNS if c not in memos]
+            if missing:
+                raise StudyError(f"{path}: missing column(s) {', '.join(missing)}; a memos "
+                                 f"file has {', '.join(MEMO_COLUMNS)}")
+    if memos is None:
+        return pd.DataFrame(columns=MEMO_COLUMNS, dtype=object)
+    return memos[MEMO_COLUMNS].fillna("").astype(str).reset_index(drop=True)

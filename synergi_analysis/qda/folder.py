@@ -36,10 +36,14 @@ def import_qdpx(
     path: str | Path, out: str | Path, *, codebook: str | Path | None = None,
     overwrite: bool = False,
 ) -> QdaStudy:
-    """Write a project as a study folder: ``interviews.csv``, ``quotes.csv``, ``codebook.yml``.
+    """Write a project as a study folder: interviews, quotes, memos and the codebook.
 
-    The folder loads with `load_study` once it validates (a project coded with
-    its own themes leaves the codebook's columns blank, to be filled in by hand).
+    ``interviews.csv``, ``quotes.csv`` (with each quote's codes, coders and coding
+    comment), ``memos.csv`` (the project's notes and code descriptions, see
+    `MEMO_COLUMNS`) and ``codebook.yml``. The folder loads with `load_study` once
+    it validates (a project coded with its own themes leaves the codebook's
+    columns blank, to be filled in by hand), and `export_qdpx` writes its memos
+    back.
 
     Raises
     ------
@@ -55,11 +59,12 @@ def import_qdpx(
     ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
     ...     _ = import_qdpx(path, Path(tmp) / "study")
     ...     sorted(p.name for p in (Path(tmp) / "study").iterdir())
-    ['codebook.yml', 'interviews.csv', 'quotes.csv']
+    ['codebook.yml', 'interviews.csv', 'memos.csv', 'quotes.csv']
     """
     study = load_qdpx(path, codebook=codebook)
     out = Path(out).expanduser()
-    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml"]
+    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml",
+               out / "memos.csv"]
     existing = [p.name for p in targets if p.exists()]
     if existing and not overwrite:
         raise StudyError(f"{out}: already holds {', '.join(existing)}; choose another folder "
@@ -68,7 +73,9 @@ def import_qdpx(
     # Each file is read fully before any is written, and written atomically: a failed
     # write leaves the folder's earlier files as they were.
     codebook_bytes = study.codebook.path.read_bytes() if study.codebook.path else None
-    for target, frame in ((targets[0], study.interviews), (targets[1], study.quotes)):
+    frames = ((targets[0], study.interviews), (targets[1], study.quotes),
+              (targets[3], study.memos))
+    for target, frame in frames:
         write_atomic(target, _as_text(frame).to_csv(index=False, lineterminator="\n").encode())
     if codebook_bytes is not None:
         write_atomic(targets[2], codebook_bytes)

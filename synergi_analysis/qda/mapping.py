@@ -68,9 +68,10 @@ __all__ = [
 
 #: Separator of the code paths in a quote's ``codes`` cell.
 CODES_SEP = "; "
-#: Quote extras read from a project: the paths of its codes, its source and positions,
-#: and the coding comment (the selection's description).
-QDA_QUOTE_COLUMNS = ["codes", "source", "start", "end", "memo"]
+#: Quote extras read from a project: the paths of its codes, who applied each (user names
+#: joined by ", ", one entry per code), its source and positions, and the coding comment
+#: (the selection's description).
+QDA_QUOTE_COLUMNS = ["codes", "coders", "source", "start", "end", "memo"]
 #: What each kind of selection is called in the code tables' ``kind`` column.
 SELECTION_KIND = {"PlainTextSelection": "text", "TranscriptSelection": "transcript",
                   "PDFSelection": "pdf", "PictureSelection": "picture",
@@ -478,13 +479,18 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
             no_text += 1
             text = sel.name or sel.description or "(the text is not in the project)"
         paths, stage, theme = [], [], []
-        for guid in sel.codes:
+        coders: dict[str, list[str]] = {}
+        users = sel.users if len(sel.users) == len(sel.codes) else [""] * len(sel.codes)
+        for guid, user in zip(sel.codes, users, strict=True):
             code = project.codes.get(guid)
             if code is None:
                 unknown_codes += 1
                 continue
             if code.path_name not in paths:
                 paths.append(code.path_name)
+            name = project.users.get(user, user)
+            if name and name not in coders.setdefault(code.path_name, []):
+                coders[code.path_name].append(name)
             hit = _code_value(code.path, qtargets, folders)
             if hit is not None:
                 (stage if hit[0].column == "stage" else theme).append(
@@ -502,7 +508,10 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
                 if conflict:
                     problems.append(Problem(project.file, f"selection {quote_id}", column,
                                             conflict))
-        row.update(codes=CODES_SEP.join(paths), source=source_name.get(sel.source, ""),
+        row.update(codes=CODES_SEP.join(paths),
+                   coders=CODES_SEP.join(", ".join(coders.get(p, [])) for p in paths)
+                   if coders else "",
+                   source=source_name.get(sel.source, ""),
                    start=sel.start, end=sel.end, memo=sel.description)
         qrows.append(row)
         qlabels.append(f"selection {quote_id}")
