@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from synergi_analysis.words import word, words
 
 __all__ = [
@@ -150,15 +152,17 @@ def show_quotes(data, *, lang: str = "da") -> _Html:
     Parameters
     ----------
     data : pandas.DataFrame
-        A table of `patterns.quotes` (``text`` and ``caption`` columns).
+        A table of `patterns.quotes` (``text`` and ``caption`` columns; with a
+        ``memo`` column, each quote's memo is shown under it).
     lang : {"da", "en"}
-        Language of the line shown when there are no quotes.
+        Language of the line shown when there are no quotes, and of the memo's label.
 
     Returns
     -------
     object
         Displays as HTML in Jupyter: one ``<blockquote>`` per quote, its caption
-        below it. Quote text is data, never markup: ``<script>`` shows as text.
+        below it, then its memo, if any. Quote text is data, never markup:
+        ``<script>`` shows as text.
 
     Examples
     --------
@@ -177,11 +181,21 @@ def show_quotes(data, *, lang: str = "da") -> _Html:
     quote_style = ("margin:0.8em 0;padding:0.2em 0 0.2em 1em;border-left:4px solid #0072B2;"
                    "font-style:italic")
     parts, lines = [], []
-    for text, cap in zip(data["text"], data["caption"], strict=True):
+    memos = data["memo"] if "memo" in data else [None] * len(data)
+    label = word("quote.memo", lang)
+    for text, cap, memo in zip(data["text"], data["caption"], memos, strict=True):
         text = "" if text is None else str(text)
         cap = "" if cap is None else str(cap)
+        memo = "" if memo is None or (not isinstance(memo, str) and pd.isna(memo)) else str(memo)
+        note = ""
+        if memo.strip():
+            shown = "<br>".join(html.escape(line) for line in memo.strip().splitlines())
+            note = (f'<p class="synergi-memo" style="font-style:normal;font-size:0.9em;'
+                    f'color:#555;margin:0.3em 0 0 0">{label}: {shown}</p>')
+            lines.append(f"“{text}” – {cap}\n  {label}: {memo.strip()}")
+        else:
+            lines.append(f"“{text}” – {cap}")
         parts.append(f'<blockquote style="{quote_style}"><p>“{html.escape(text)}”</p>'
                      f'<footer style="font-style:normal;color:#555">– {html.escape(cap)}'
-                     "</footer></blockquote>")
-        lines.append(f"“{text}” – {cap}")
+                     f"</footer>{note}</blockquote>")
     return _Html('<div class="synergi-quotes">' + "".join(parts) + "</div>", "\n".join(lines))

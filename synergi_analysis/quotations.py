@@ -96,6 +96,7 @@ def quotes(
     stage=None,
     theme=None,
     contains: str | None = None,
+    memos: pd.DataFrame | None = None,
     lang: str = "da",
 ) -> pd.DataFrame:
     """The quotes that match every filter given, each with the deck's caption.
@@ -116,6 +117,9 @@ def quotes(
         Keep quotes with one of these themes (any case).
     contains : str, optional
         Keep quotes whose text contains this, in any case (plain text, not a pattern).
+    memos : pandas.DataFrame, optional
+        The study's memos (`synergi_analysis.qda.study_memos`): the text of each
+        note about a quote joins the quote's ``memo``.
     lang : {"da", "en"}
         Label language of the coded columns and the caption.
 
@@ -129,7 +133,10 @@ def quotes(
         ("Lone, 61 år, Pas (Næstved)"; see `caption`), ``speaker`` (str or
         missing), ``age`` (Int64), and the labels of ``age_band``, ``service``,
         ``site``, ``visitor_type``, ``attitude`` (on the visitor type's scale)
-        and ``stage`` (str or missing), ``theme`` (str or missing).
+        and ``stage`` (str or missing), ``theme`` (str or missing); and ``memo``
+        (the coding comment and the notes about the quote, one per line; empty
+        when there are none) when the quotes have a ``memo`` column or
+        ``memos`` are given.
 
     Examples
     --------
@@ -145,7 +152,9 @@ def quotes(
         raise ValueError(f"contains must be a string, not {contains!r}")
     q = _fresh(data)
     iv = _fresh(interviews).drop_duplicates("interview_id")
-    merged = q[["quote_id", "interview_id", "text", "stage", "theme"]].merge(
+    memo_of = q["memo"] if "memo" in q else None
+    merged = q[["quote_id", "interview_id", "text", "stage", "theme"]].assign(
+        memo=memo_of.fillna("").astype(str) if memo_of is not None else "").merge(
         iv, on="interview_id", how="left", suffixes=("", "_interview"), validate="many_to_one")
     keep = pd.Series(True, index=merged.index)
     filters = {"service": service, "site": site, "attitude": attitude, "age_band": age_band,
@@ -203,4 +212,13 @@ def quotes(
         out[name] = values.astype(object)
     out["stage"] = merged["stage"].astype(object).map(stage_labels).astype(object)
     out["theme"] = merged["theme"].astype(object)
-    return out[_QUOTE_COLUMNS]
+    if memo_of is None and memos is None:
+        return out[_QUOTE_COLUMNS]
+    notes: dict[str, list[str]] = {}
+    if memos is not None and len(memos):
+        about = memos[(memos["kind"] == "note") & (memos["refers_to"] == "quote")]
+        for target, text in zip(about["target"], about["text"], strict=True):
+            notes.setdefault(str(target), []).append(str(text))
+    out["memo"] = ["\n".join(m for m in [own, *notes.get(str(qid), [])] if m)
+                   for own, qid in zip(merged["memo"], merged["quote_id"], strict=True)]
+    return out[[*_QUOTE_COLUMNS, "memo"]]

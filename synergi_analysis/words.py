@@ -24,6 +24,7 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "quote": {
         "age": ("{} år", "aged {}"),
         "none": ("Ingen citater.", "No quotes."),
+        "memo": ("Memo", "Memo"),
     },
     "header": {
         "parameters": ("Parametre", "Parameters"),
