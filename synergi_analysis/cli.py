@@ -304,6 +304,55 @@ def _register_qdpx(sub, add_data_option) -> None:
     p.set_defaults(func=_cmd_export_qdpx)
 
 
+# -- agreement: inter-coder agreement (synergi_analysis.agreement) ---------------------
+
+
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from synergi_analysis.agreement import agreement, code_agreement, disagreements, only_in
+
+    options = dict(coders=args.coders)
+    if args.codes:
+        table = _rounded(code_agreement(args.a, args.b, **options),
+                         ["documents_agreement", "overlap"])
+    elif args.details:
+        table = disagreements(args.a, args.b, **options)
+    else:
+        table = _rounded(agreement(args.a, args.b, lang=args.lang, **options),
+                         ["agreement", "kappa", "alpha"])
+    a, b = table.attrs["coders"]
+    print(f"coding A: {a}; coding B: {b}", file=sys.stderr)
+    if not args.codes and not args.details:
+        for line in only_in(table):
+            print(f"note: {line}", file=sys.stderr)
+    print(format_table(table, args.format))
+    return EXIT_OK
+
+
+@subcommand
+def _register_agreement(sub, add_data_option) -> None:
+    p = sub.add_parser(
+        "agreement", help="inter-coder agreement of two codings of the same interviews",
+        description="Compare two codings of the same interviews (two study folders, two "
+                    "interviews files or two .qdpx), or the codings of two users in one "
+                    ".qdpx: per coded dimension and journey stage the interviews both coded "
+                    "(n), the share coded identically, Cohen's kappa, Krippendorff's alpha "
+                    "(nominal) and Landis and Koch's reading of kappa; multi-valued "
+                    "dimensions also per value.")
+    p.add_argument("a", metavar="A", help="the first coding (or a .qdpx coded by two users)")
+    p.add_argument("b", metavar="B", nargs="?", default=None, help="the second coding")
+    p.add_argument("--coders", metavar="NAME,NAME", default=None,
+                   help="with one .qdpx: the two users to compare (when it has more)")
+    p.add_argument("--details", action="store_true",
+                   help="list each disagreement: interview, dimension, A's and B's value")
+    p.add_argument("--codes", action="store_true",
+                   help="compare QDA codes instead: documents each code was applied to, and "
+                        "the characters both coded with it")
+    p.add_argument("--format", choices=["text", "csv", "markdown"], default="text")
+    p.add_argument("--lang", choices=["da", "en"], default="da",
+                   help="language of the reading bands")
+    p.set_defaults(func=_cmd_agreement)
+
+
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) -----------------
 
 

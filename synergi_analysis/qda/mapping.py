@@ -684,6 +684,11 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
     ['Q02', 'I01', 'theme::oplagt-synergi']
     """
     project, cb, cb_path = _read(path, codebook)
+    return _study(project, cb, cb_path, path)
+
+
+def _study(project: QdaProject, cb: Codebook, cb_path: Path, path) -> QdaStudy:
+    """A read project mapped onto the codebook and validated, as a study."""
     mapping = _map_project(project, cb)
     interviews, quotes, problems, blank = _validate(mapping, cb, project.file)
     if problems:
