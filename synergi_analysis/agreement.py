@@ -29,7 +29,8 @@ from synergi_analysis.study import Study
 from synergi_analysis.validate import INTERVIEW_ID
 from synergi_analysis.words import word
 
-__all__ = ["agreement", "disagreements", "code_agreement", "list_coders", "only_in"]
+__all__ = ["agreement", "disagreements", "code_agreement", "codings", "list_coders",
+           "only_in", "plot_agreement"]
 
 #: Columns of the `agreement` table.
 AGREEMENT_COLUMNS = ["dimension", "value", "n", "agreement", "kappa", "alpha", "band",
@@ -72,6 +73,8 @@ def _project(coding):
     if isinstance(coding, Study):
         project = getattr(coding, "project", None)
         return project, coding.codebook, str(coding.source)
+    if coding is None:  # the shipped study: one coding
+        return None, None, "the shipped study"
     path = Path(coding).expanduser()
     if path.suffix.lower() not in QDA_SUFFIXES:
         return None, None, str(coding)
@@ -292,6 +295,22 @@ def agreement(a, b=None, *, coders=None, lang: str = "da") -> pd.DataFrame:
     return table
 
 
+def codings(a, b=None, *, coders=None) -> tuple[Study, Study]:
+    """The two codings `agreement` compares, as studies (a project's split by user).
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> first, second = codings(load_study(), load_study())
+    >>> len(first.interviews), len(second.interviews)
+    (45, 45)
+    """
+    if b is None:
+        sa, sb, _, _ = _split(a, coders)
+        return sa, sb
+    return _load(a), _load(b)
+
+
 def disagreements(a, b=None, *, coders=None) -> pd.DataFrame:
     """Every interview and dimension where two codings differ, to settle in a meeting.
 
@@ -324,8 +343,17 @@ def disagreements(a, b=None, *, coders=None) -> pd.DataFrame:
     return table
 
 
-def only_in(table: pd.DataFrame) -> list[str]:
-    """Sentences naming the interviews only one coding has (from `agreement`'s ``attrs``)."""
+def only_in(table: pd.DataFrame, *, lang: str | None = None) -> list[str]:
+    """Sentences naming the interviews only one coding has (from `agreement`'s ``attrs``).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame(columns=AGREEMENT_COLUMNS)
+    >>> table.attrs.update(coders=("a", "b"), only_in_a=["I07"], only_in_b=[])
+    >>> only_in(table, lang="en")
+    ['1 interview(s) only in a, not compared: I07']
+    """
+    lang = lang or table.attrs.get("lang", "da")
     lines = []
     for name, ids in zip(table.attrs.get("coders", ("a", "b")),
                          (table.attrs.get("only_in_a", []), table.attrs.get("only_in_b", [])),
@@ -333,7 +361,7 @@ def only_in(table: pd.DataFrame) -> list[str]:
         if ids:
             shown = ", ".join(ids[:_MAX_NAMED]) + (f", ... ({len(ids) - _MAX_NAMED} more)"
                                                    if len(ids) > _MAX_NAMED else "")
-            lines.append(f"{len(ids)} interview(s) only in {name}, not compared: {shown}")
+            lines.append(word("agreement.only_in", lang, n=len(ids), coding=name, ids=shown))
     return lines
 
 
@@ -443,3 +471,73 @@ def _two_coders(coding, chosen) -> tuple[str, str]:
         raise StudyError(f"{project.file}: {len(names)} coder(s) made codings{listed}; "
                          f"{hint}")
     return names[0], names[1]
+
+
+# -- the chart ----------------------------------------------------------------------
+# Drawn here, beside the table it draws, rather than in `plotting` (at its size limit);
+# like every chart function it only draws the table `agreement` made.
+
+
+def plot_agreement(data: pd.DataFrame, *, lang: str | None = None, title: str | None = None,
+                   ax=None, **kwargs):
+    """Cohen's kappa per dimension as bars over Landis and Koch's reading bands.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table of `agreement` (its per-value rows are left out).
+    lang : {"da", "en"}, optional
+        Default: the table's own (``attrs["lang"]``).
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to `matplotlib.axes.Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar per dimension, top to bottom in the table's order, labelled
+        ``dimension (n = N)``; the bands shaded and named along the top; a
+        dimension without kappa has no bar and a dash.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from synergi_analysis import load_study
+    >>> study = load_study()
+    >>> ax = plot_agreement(agreement(study, study, lang="en"), ax=plt.figure().add_subplot())
+    >>> ax.get_yticklabels()[0].get_text()
+    'site (n = 45)'
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from synergi_analysis.stats import LANDIS_KOCH
+    from synergi_analysis.style import NEUTRAL, PALETTE
+
+    lang = lang or data.attrs.get("lang", "da")
+    _check_lang(lang)
+    ax = ax if ax is not None else plt.gca()
+    rows = data[data["value"] == ""].reset_index(drop=True)
+    y = np.arange(len(rows))[::-1]
+    kappa = rows["kappa"].to_numpy(dtype=float)
+    lower = -0.2
+    edges = [lower, *(edge for edge, _ in LANDIS_KOCH)]
+    for k, (left, right) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
+        ax.axvspan(left, right, color=NEUTRAL, alpha=0.08 + 0.06 * (k % 2), linewidth=0)
+        ax.text((left + right) / 2, 1.01, word(f"agreement.{LANDIS_KOCH[k][1]}", lang),
+                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize="small",
+                color="#555555")
+    style = {"color": PALETTE[0], "height": 0.6}
+    style.update(kwargs)
+    ax.barh(y, np.where(np.isfinite(kappa), np.clip(kappa, lower, 1), 0), **style)
+    for yi, value in zip(y, kappa, strict=True):
+        shown = f"{value:.2f}" if np.isfinite(value) else "–"
+        ax.annotate(shown, (max(value, 0) if np.isfinite(value) else 0, yi), xytext=(4, 0),
+                    textcoords="offset points", va="center")
+    ax.set_yticks(y, [f"{d} (n = {n})" for d, n in zip(rows["dimension"], rows["n"],
+                                                        strict=True)])
+    ax.set_xlim(lower, 1.05)
+    ax.set_xlabel(word("agreement.kappa", lang))
+    ax.set_title(title or word("agreement.title", lang), pad=24)
+    return ax

@@ -322,7 +322,7 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     a, b = table.attrs["coders"]
     print(f"coding A: {a}; coding B: {b}", file=sys.stderr)
     if not args.codes and not args.details:
-        for line in only_in(table):
+        for line in only_in(table, lang="en"):
             print(f"note: {line}", file=sys.stderr)
     print(format_table(table, args.format))
     return EXIT_OK

@@ -18,6 +18,7 @@ from synergi_analysis.words import word, words
 __all__ = [
     "report_header",
     "show_quotes",
+    "show_text",
 ]
 
 
@@ -144,6 +145,18 @@ class _Html:
         return self.text
 
 
+
+
+def show_text(text: str) -> _Html:
+    """A sentence for the reader (one paragraph per line), every character escaped.
+
+    Examples
+    --------
+    >>> show_text("2 < 3")._repr_html_()
+    '<p>2 &lt; 3</p>'
+    """
+    paragraphs = [line for line in str(text).splitlines() if line.strip()]
+    return _Html("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs), str(text))
 
 
 def show_quotes(data, *, lang: str = "da") -> _Html:

@@ -48,6 +48,8 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "only_b": ("Kun {b}", "Only {b}"),
         "interview": ("Interview", "Interview"),
         "none": ("Ingen uenigheder.", "No disagreements."),
+        "only_in": ("{n} interview(s) kun i {coding}, ikke sammenlignet: {ids}",
+                    "{n} interview(s) only in {coding}, not compared: {ids}"),
         "no_pair": ("Der er ikke to kodninger at sammenligne: angiv parametrene a og b (to "
                     "kodninger af de samme interviews) eller et QDA-projekt kodet af to brugere.",
                     "There are no two codings to compare: give the parameters a and b (two "

@@ -162,7 +162,7 @@ def test_interviews_in_one_coding_only_are_counted_and_named(codebook):
     table = agreement(a, b, lang="en")
     assert table.attrs["interviews"] == 2
     assert (table.attrs["only_in_a"], table.attrs["only_in_b"]) == (["T1"], ["T4"])
-    assert only_in(table) == ["1 interview(s) only in a, not compared: T1",
+    assert only_in(table, lang="en") == ["1 interview(s) only in a, not compared: T1",
                               "1 interview(s) only in b, not compared: T4"]
 
 
@@ -322,3 +322,85 @@ def test_a_project_with_one_coder_is_refused_with_its_name(tmp_path):
     with pytest.raises(StudyError, match=r"1 coder\(s\) made codings \(Anne\); agreement needs "
                                          "two coders"):
         agreement(write_qdpx(tmp_path / "one.qdpx", xml))
+
+
+# -- the chart, the notebook and the batch ----------------------------------------------
+
+
+def test_plot_agreement_draws_one_bar_per_dimension_over_the_bands(codebook):
+    import matplotlib.pyplot as plt
+
+    from synergi_analysis.agreement import plot_agreement
+
+    ids = IDS[:4]
+    table = agreement(coding(codebook, ids, competence=[S, S, V, V],
+                             life_situations=["pensionist", "", "myndig", "myndig"]),
+                      coding(codebook, ids, "b", competence=[S, V, V, V],
+                             life_situations=["pensionist", "", "myndig", "pensionist"]),
+                      lang="en")
+    ax = plot_agreement(table, ax=plt.figure().add_subplot())
+    dims = table[table["value"] == ""]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        f"{d} (n = {n})" for d, n in zip(dims["dimension"], dims["n"], strict=True)]
+    assert len(ax.containers) == 1 and len(ax.containers[0]) == len(dims)
+    assert ax.get_title() == "Agreement between coders by dimension"
+    texts = {t.get_text() for t in ax.texts}
+    assert {"slight", "moderate", "almost perfect", "–"} <= texts  # site: no kappa
+
+
+def second_coding(tmp_path: Path, study) -> Path:
+    """The shipped study coded again, with four competence codes changed."""
+    folder = tmp_path / "second"
+    folder.mkdir()
+    for name in ("interviews.csv", "quotes.csv", "codebook.yml"):
+        (folder / name).write_bytes((study.folder / name).read_bytes())
+    frame = pd.read_csv(folder / "interviews.csv", dtype=str, keep_default_na=False)
+    flip = {S: V, V: S}
+    frame.loc[:3, "competence"] = frame.loc[:3, "competence"].map(lambda v: flip.get(v, v))
+    frame.to_csv(folder / "interviews.csv", index=False)
+    return folder
+
+
+def test_a_batch_spec_naming_two_codings_adds_the_agreement_report(tmp_path, study):
+    from synergi_analysis.report import load_batch, notebooks_dir, plan_batch
+
+    b = second_coding(tmp_path, study)
+    spec = tmp_path / "batch.yml"
+    spec.write_text(f"reports:\n  - notebook: {notebooks_dir() / 'overview.ipynb'}\n"
+                    "agreement:\n  b: second\n", encoding="utf-8")
+    jobs = plan_batch(load_batch(spec), study=study)
+    job = jobs[-1]
+    assert (job.name, Path(job.notebook).name) == ("agreement", "agreement.ipynb")
+    assert job.parameters["b"] == str(b) and job.title == "Enighed mellem kodere"
+    # The second coding's files are part of the report's key.
+    frame = pd.read_csv(b / "interviews.csv", dtype=str, keep_default_na=False)
+    frame.loc[5, "competence"] = S if frame.loc[5, "competence"] == V else V
+    frame.to_csv(b / "interviews.csv", index=False)
+    assert plan_batch(load_batch(spec), study=study)[-1].key != job.key
+    # Without an agreement, the shipped batch has no such report.
+    assert "agreement" not in [j.name for j in plan_batch(load_batch(), study=study)]
+    spec.write_text("reports: []\nagreement:\n  b: nowhere\n", encoding="utf-8")
+    with pytest.raises(StudyError, match=r"agreement: b: 'nowhere' not found"):
+        load_batch(spec)
+
+
+@pytest.mark.slow
+def test_the_agreement_report_renders_in_the_batch(tmp_path, study):
+    from synergi_analysis.report import notebooks_dir, render_batch
+
+    second_coding(tmp_path, study)
+    spec = tmp_path / "batch.yml"
+    spec.write_text(f"parameters:\n  lang: en\nreports:\n"
+                    f"  - notebook: {notebooks_dir() / 'overview.ipynb'}\n"
+                    "agreement:\n  b: second\n", encoding="utf-8")
+    summary = render_batch(spec, out=tmp_path / "out", only="agreement", jobs=1, progress=False)
+    assert summary.ok, [r.error for r in summary.results]
+    page = (tmp_path / "out" / "agreement.html").read_text(encoding="utf-8")
+    assert "<h1>Agreement between coders</h1>" in page
+    assert page.count('src="data:image/png;base64,') == 1
+    expected = agreement(study, tmp_path / "second", lang="en")
+    competence = row(expected, "competence")
+    assert competence["agreement"] == pytest.approx(41 / 45)
+    assert f"{competence['kappa']:.2f}" in page
+    for interview in study.interviews["interview_id"][:4]:
+        assert f"<td>{interview}</td>" in page or f">{interview}<" in page
