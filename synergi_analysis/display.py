@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from synergi_analysis.words import word, words
+from synergi_analysis.words import _check_lang, word, words
 
 __all__ = [
     "report_header",
@@ -51,7 +51,7 @@ def report_header(
     *,
     title: str | Mapping[str, str],
     parameters: Mapping[str, Any],
-    lang: str = "da",
+    lang: str | None = None,
 ) -> _Header:
     """The top of a report: its title, parameters and provenance, as HTML.
 
@@ -65,7 +65,8 @@ def report_header(
         key of a codebook dimension of the same name is shown by its label.
     parameters : mapping
         The notebook's parameters, shown as given (``data=None`` as the shipped study).
-    lang : {"da", "en"}
+    lang : {"da", "en"}, optional
+        Default: the study's language.
 
     Returns
     -------
@@ -81,8 +82,7 @@ def report_header(
     >>> header.title
     'Sted: Næstved'
     """
-    from synergi_analysis.codebook import _check_lang
-
+    lang = lang or study.lang
     _check_lang(lang)
     t = words("header", lang)
     codebook = study.codebook
@@ -144,15 +144,16 @@ class _Html:
 
 
 
-def show_quotes(data, *, lang: str = "da") -> _Html:
+def show_quotes(data, *, lang: str | None = None) -> _Html:
     """Quotes as block quotes with their captions, every character of them escaped.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        A table of `patterns.quotes` (``text`` and ``caption`` columns).
-    lang : {"da", "en"}
-        Language of the line shown when there are no quotes.
+        A table of `quotations.quotes` (``text`` and ``caption`` columns).
+    lang : {"da", "en"}, optional
+        Language of the line shown when there are no quotes; default the
+        table's (``attrs["lang"]``), else Danish.
 
     Returns
     -------
@@ -168,8 +169,7 @@ def show_quotes(data, *, lang: str = "da") -> _Html:
     >>> "&lt;b&gt;trygt&lt;/b&gt;" in shown._repr_html_()
     True
     """
-    from synergi_analysis.codebook import _check_lang
-
+    lang = lang or data.attrs.get("lang") or "da"
     _check_lang(lang)
     if len(data) == 0:
         none = word("quote.none", lang)

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from synergi_analysis.codebook import _check_lang
-from synergi_analysis.patterns import TOTAL
 from synergi_analysis.qda._read import PATH_SEP
 from synergi_analysis.qda.mapping import (
     CODES_SEP,
 )
 from synergi_analysis.validate import INTERVIEW_ID
+from synergi_analysis.words import word
 
 __all__ = [
     "code_frequencies",
@@ -113,7 +113,7 @@ def code_frequencies(
            else list(dict.fromkeys(data[INTERVIEW_ID].astype(str))))
     table = (pd.crosstab(long["code"], long[INTERVIEW_ID])
              .reindex(index=order, columns=ids, fill_value=0).fillna(0).astype("int64"))
-    table[TOTAL[lang]] = table.sum(axis=1).astype("int64")
+    table[word("table.total", lang)] = table.sum(axis=1).astype("int64")
     table.index.name = "code"
     table.columns.name = INTERVIEW_ID
     return table
