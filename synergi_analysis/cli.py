@@ -69,7 +69,7 @@ def table_command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict]
 def _service_by_age(study, args):
     from synergi_analysis.patterns import service_by_age
 
-    return service_by_age(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    return service_by_age(study, by=args.by, lang=args.lang)
 
 
 # -- output -------------------------------------------------------------------------
@@ -478,7 +478,7 @@ def _by(default, help_text):
 def _attitudes(study, args):
     from synergi_analysis.patterns import attitudes
 
-    table = attitudes(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    table = attitudes(study, by=args.by, lang=args.lang)
     # The not-coded row has no code: a blank cell reads better than <NA>.
     return _rounded(table, ["share"]).assign(code=table["code"].fillna(""))
 
@@ -492,7 +492,7 @@ def _attitudes(study, args):
 def _journey(study, args):
     from synergi_analysis.patterns import journey
 
-    table = journey(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    table = journey(study, by=args.by, lang=args.lang)
     return _rounded(table, ["share_open"])
 
 
@@ -504,7 +504,7 @@ def _journey(study, args):
 def _competence(study, args):
     from synergi_analysis.patterns import competence
 
-    return competence(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    return competence(study, by=args.by, lang=args.lang)
 
 
 @table_command(
@@ -516,7 +516,7 @@ def _competence(study, args):
 def _life_situations(study, args):
     from synergi_analysis.patterns import life_situations
 
-    return life_situations(study.interviews, codebook=study.codebook, by=args.by,
+    return life_situations(study, by=args.by,
                            lang=args.lang)
 
 
@@ -534,7 +534,7 @@ def _life_situations(study, args):
 def _cooccurrence(study, args):
     from synergi_analysis.patterns import cooccurrence
 
-    table = cooccurrence(study.interviews, codebook=study.codebook, rows=args.rows,
+    table = cooccurrence(study, rows=args.rows,
                          columns=args.columns, normalise=args.normalise, lang=args.lang)
     return table if args.normalise == "count" else table.round(3)
 
@@ -564,7 +564,7 @@ def _quotes(study, args):
 
     if args.anonymise:
         study = study.anonymised()
-    table = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
+    table = quotes(study,
                    service=args.service, site=args.site, attitude=args.attitude,
                    age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
                    theme=args.theme, contains=args.contains, lang=args.lang)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from synergi_analysis.words import word, words
+from synergi_analysis.words import _check_lang, word, words
 
 __all__ = [
     "report_header",
@@ -54,7 +54,7 @@ def report_header(
     *,
     title: str | Mapping[str, str],
     parameters: Mapping[str, Any],
-    lang: str = "da",
+    lang: str | None = None,
 ) -> _Header:
     """The top of a report: its title, parameters and provenance, as HTML.
 
@@ -68,7 +68,8 @@ def report_header(
         key of a codebook dimension of the same name is shown by its label.
     parameters : mapping
         The notebook's parameters, shown as given (``data=None`` as the shipped study).
-    lang : {"da", "en"}
+    lang : {"da", "en"}, optional
+        Default: the study's language.
 
     Returns
     -------
@@ -84,8 +85,7 @@ def report_header(
     >>> header.title
     'Sted: Næstved'
     """
-    from synergi_analysis.codebook import _check_lang
-
+    lang = lang or study.lang
     _check_lang(lang)
     t = words("header", lang)
     codebook = study.codebook
@@ -159,16 +159,17 @@ def show_text(text: str) -> _Html:
     return _Html("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs), str(text))
 
 
-def show_quotes(data, *, lang: str = "da") -> _Html:
+def show_quotes(data, *, lang: str | None = None) -> _Html:
     """Quotes as block quotes with their captions, every character of them escaped.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        A table of `patterns.quotes` (``text`` and ``caption`` columns; with a
+        A table of `quotations.quotes` (``text`` and ``caption`` columns; with a
         ``memo`` column, each quote's memo is shown under it).
-    lang : {"da", "en"}
-        Language of the line shown when there are no quotes, and of the memo's label.
+    lang : {"da", "en"}, optional
+        Language of the line shown when there are no quotes and of the memo's
+        label; default the table's (``attrs["lang"]``), else Danish.
 
     Returns
     -------
@@ -185,8 +186,7 @@ def show_quotes(data, *, lang: str = "da") -> _Html:
     >>> "&lt;b&gt;trygt&lt;/b&gt;" in shown._repr_html_()
     True
     """
-    from synergi_analysis.codebook import _check_lang
-
+    lang = lang or data.attrs.get("lang") or "da"
     _check_lang(lang)
     if len(data) == 0:
         none = word("quote.none", lang)

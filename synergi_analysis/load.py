@@ -28,6 +28,7 @@ from synergi_analysis.validate import (
     validate_interviews,
     validate_quotes,
 )
+from synergi_analysis.words import _check_lang
 
 __all__ = ["Study", "load_study", "load_codebook", "read_table", "shipped_data_dir"]
 
@@ -45,7 +46,13 @@ def _find_interviews(folder: Path) -> Path:
     raise StudyError(f"{folder}: no interviews.csv or interviews.xlsx in this folder")
 
 
-def load_study(path: str | Path | None = None, *, codebook: str | Path | None = None) -> Study:
+def load_study(
+    path: str | Path | None = None,
+    *,
+    codebook: str | Path | None = None,
+    lang: str = "da",
+    anonymise: bool = False,
+) -> Study:
     """Load and validate a study.
 
     Parameters
@@ -57,6 +64,10 @@ def load_study(path: str | Path | None = None, *, codebook: str | Path | None = 
         ``None`` (the default) loads the study shipped with the package.
     codebook : str or pathlib.Path, optional
         A codebook to use instead of the folder's own or the shipped one.
+    lang : {"da", "en"}
+        The language the study's tables and charts are labelled in (`Study.lang`).
+    anonymise : bool
+        Return `Study.anonymised`: pseudonyms for speakers, no exact ages.
 
     Returns
     -------
@@ -77,6 +88,12 @@ def load_study(path: str | Path | None = None, *, codebook: str | Path | None = 
     >>> len(study.interviews), study.interviews["site"].cat.categories.tolist()
     (45, ['roskilde', 'ringsted', 'næstved', 'glumsø'])
     """
+    _check_lang(lang)
+    study = _read_study(path, codebook=codebook).with_lang(lang)
+    return study.anonymised() if anonymise else study
+
+
+def _read_study(path: str | Path | None, *, codebook: str | Path | None) -> Study:
     folder: Path | None
     if path is None:
         folder = shipped_data_dir()

@@ -177,9 +177,11 @@ def test_memos_are_read_written_by_import_and_shown_with_their_quote(tmp_path):
     from synergi_analysis.display import show_quotes
     from synergi_analysis.quotations import quotes
 
-    found = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
-                   memos=study.memos, lang="en")
+    found = quotes(study, lang="en")  # a study's own memos
     assert found.loc[0, "memo"] == "Siger det med eftertryk.\nTryghed går igen hos de ældre."
+    frame = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
+                   memos=study.memos, lang="en")
+    assert frame["memo"].tolist() == found["memo"].tolist()
     shown = show_quotes(found, lang="en")._repr_html_()
     assert ("Memo: Siger det med eftertryk.<br>Tryghed går igen hos de ældre.</p>"
             "</blockquote>") in shown
@@ -191,6 +193,6 @@ def test_quotes_without_memos_have_no_memo_column_and_show_none(study):
     from synergi_analysis.display import show_quotes
     from synergi_analysis.quotations import quotes
 
-    found = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook)
+    found = quotes(study)
     assert "memo" not in found
     assert "Memo" not in show_quotes(found)._repr_html_()

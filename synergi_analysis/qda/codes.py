@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from synergi_analysis.codebook import _check_lang
-from synergi_analysis.patterns import TOTAL
 from synergi_analysis.qda._read import PATH_SEP
 from synergi_analysis.qda.mapping import CODES_SEP, SELECTION_KIND
 from synergi_analysis.validate import INTERVIEW_ID
+from synergi_analysis.words import word
 
 __all__ = [
     "code_frequencies",
@@ -147,7 +147,7 @@ def code_frequencies(
     ids += [i for i in dict.fromkeys(frame[INTERVIEW_ID].astype(str)) if i not in set(ids)]
     table = (pd.crosstab(long["code"], long[INTERVIEW_ID])
              .reindex(index=order, columns=ids, fill_value=0).fillna(0).astype("int64"))
-    table[TOTAL[lang]] = table.sum(axis=1).astype("int64")
+    table[word("table.total", lang)] = table.sum(axis=1).astype("int64")
     table.insert(0, "kind", _kinds(long).reindex(order).fillna("").astype(object).to_numpy())
     table.index.name = "code"
     table.columns.name = INTERVIEW_ID
