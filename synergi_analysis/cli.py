@@ -74,7 +74,7 @@ def table_command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict]
 def _service_by_age(study, args):
     from synergi_analysis.patterns import service_by_age
 
-    return service_by_age(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    return service_by_age(study, by=args.by, lang=args.lang)
 
 
 # -- output -------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if target is not None and str(target).lower().endswith((".qdpx", ".qde")):
         if args.sheet is not None:
             raise StudyError(f"{target}: --sheet is for an .xlsx workbook, not a QDA project")
-        return _validate_qdpx(target, sources=args.sources)
+        return _validate_qdpx(target, strict=args.strict, sources=args.sources)
     try:
         study = load_study(target, sources=args.sources, sheet=args.sheet)
     except ValidationError:
@@ -202,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default=None,
                    help="study folder, interviews file or QDA project (default: shipped study)")
     _add_input_options(p)
+    p.add_argument("--strict", action="store_true",
+                   help="for a QDA project: codes, variables and sets that map onto nothing, "
+                        "and required dimensions without values, are errors too")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("table", help="print an analysis table")
@@ -223,11 +226,6 @@ def build_parser() -> argparse.ArgumentParser:
 # -- qdpx: REFI-QDA projects (synergi_analysis.qdpx) --------------------------------
 
 
-def _project_codes(study) -> list[str] | None:
-    project = getattr(study, "project", None)
-    return project.code_paths if project is not None else None
-
-
 _AGGREGATE = (("--aggregate",), {
     "action": "store_true",
     "help": "count a selection coded with a child code under each of its parents too"})
@@ -242,9 +240,7 @@ _AGGREGATE = (("--aggregate",), {
 def _code_frequencies(study, args):
     from synergi_analysis.qda import code_frequencies
 
-    return code_frequencies(study.quotes, interviews=study.interviews["interview_id"],
-                            codes=_project_codes(study), aggregate=args.aggregate,
-                            lang=args.lang)
+    return code_frequencies(study, aggregate=args.aggregate, lang=args.lang)
 
 
 @table_command(
@@ -255,8 +251,7 @@ def _code_frequencies(study, args):
 def _code_cooccurrence(study, args):
     from synergi_analysis.qda import code_cooccurrence
 
-    return code_cooccurrence(study.quotes, codes=_project_codes(study),
-                             aggregate=args.aggregate)
+    return code_cooccurrence(study, aggregate=args.aggregate)
 
 
 def _project_line(project) -> str:
@@ -269,17 +264,25 @@ def _project_line(project) -> str:
     )
 
 
-def _validate_qdpx(target, *, sources=None) -> int:
-    """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what not."""
+def _validate_qdpx(target, *, strict: bool = False, sources=None) -> int:
+    """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what is kept."""
     from synergi_analysis.qda import mapping_report
 
-    table, problems, project = mapping_report(target, sources=sources)
+    table, problems, kept, project = mapping_report(target, strict=strict, sources=sources)
     print(_project_line(project))
     print(format_table(table, "text"))
+    if not strict:
+        for line in kept:
+            print(f"kept: {line}")
     if problems:
         print(str(ValidationError(problems)), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"{project.file}: valid: every variable, code and set maps onto the codebook")
+    if kept:
+        mapped = int((table["found_as"] != "-").sum())
+        print(f"{project.file}: valid: {mapped} of {len(table)} columns of the codebook map; "
+              "what does not map is kept as listed (--strict makes it an error)")
+    else:
+        print(f"{project.file}: valid: every variable, code and set maps onto the codebook")
     return EXIT_OK
 
 
@@ -290,7 +293,8 @@ def _cmd_import_qdpx(args: argparse.Namespace) -> int:
                         sources=args.sources)
     print(_project_line(study.project))
     print(f"wrote {args.out}: interviews.csv ({len(study.interviews)} interviews), "
-          f"quotes.csv ({len(study.quotes)} quotes), codebook.yml")
+          f"quotes.csv ({len(study.quotes)} quotes), memos.csv ({len(study.memos)} memos), "
+          "codebook.yml")
     iv = study.interviews
     blank = [d.column for d in study.codebook.dimensions.values()
              if d.required and d.column in iv and iv[d.column].isna().any()]
@@ -335,6 +339,55 @@ def _register_qdpx(sub, add_data_option) -> None:
     p.add_argument("--out", required=True, metavar="FILE.qdpx", help="the project to write")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_cmd_export_qdpx)
+
+
+# -- agreement: inter-coder agreement (synergi_analysis.agreement) ---------------------
+
+
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from synergi_analysis.agreement import agreement, code_agreement, disagreements, only_in
+
+    options = dict(coders=args.coders)
+    if args.codes:
+        table = _rounded(code_agreement(args.a, args.b, **options),
+                         ["documents_agreement", "overlap"])
+    elif args.details:
+        table = disagreements(args.a, args.b, **options)
+    else:
+        table = _rounded(agreement(args.a, args.b, lang=args.lang, **options),
+                         ["agreement", "kappa", "alpha"])
+    a, b = table.attrs["coders"]
+    print(f"coding A: {a}; coding B: {b}", file=sys.stderr)
+    if not args.codes and not args.details:
+        for line in only_in(table, lang="en"):
+            print(f"note: {line}", file=sys.stderr)
+    print(format_table(table, args.format))
+    return EXIT_OK
+
+
+@subcommand
+def _register_agreement(sub, add_data_option) -> None:
+    p = sub.add_parser(
+        "agreement", help="inter-coder agreement of two codings of the same interviews",
+        description="Compare two codings of the same interviews (two study folders, two "
+                    "interviews files or two .qdpx), or the codings of two users in one "
+                    ".qdpx: per coded dimension and journey stage the interviews both coded "
+                    "(n), the share coded identically, Cohen's kappa, Krippendorff's alpha "
+                    "(nominal) and Landis and Koch's reading of kappa; multi-valued "
+                    "dimensions also per value.")
+    p.add_argument("a", metavar="A", help="the first coding (or a .qdpx coded by two users)")
+    p.add_argument("b", metavar="B", nargs="?", default=None, help="the second coding")
+    p.add_argument("--coders", metavar="NAME,NAME", default=None,
+                   help="with one .qdpx: the two users to compare (when it has more)")
+    p.add_argument("--details", action="store_true",
+                   help="list each disagreement: interview, dimension, A's and B's value")
+    p.add_argument("--codes", action="store_true",
+                   help="compare QDA codes instead: documents each code was applied to, and "
+                        "the characters both coded with it")
+    p.add_argument("--format", choices=["text", "csv", "markdown"], default="text")
+    p.add_argument("--lang", choices=["da", "en"], default="da",
+                   help="language of the reading bands")
+    p.set_defaults(func=_cmd_agreement)
 
 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) -----------------
@@ -478,7 +531,7 @@ def _by(default, help_text):
 def _attitudes(study, args):
     from synergi_analysis.patterns import attitudes
 
-    table = attitudes(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    table = attitudes(study, by=args.by, lang=args.lang)
     # The not-coded row has no code: a blank cell reads better than <NA>.
     return _rounded(table, ["share"]).assign(code=table["code"].fillna(""))
 
@@ -492,7 +545,7 @@ def _attitudes(study, args):
 def _journey(study, args):
     from synergi_analysis.patterns import journey
 
-    table = journey(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    table = journey(study, by=args.by, lang=args.lang)
     return _rounded(table, ["share_open"])
 
 
@@ -504,7 +557,7 @@ def _journey(study, args):
 def _competence(study, args):
     from synergi_analysis.patterns import competence
 
-    return competence(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
+    return competence(study, by=args.by, lang=args.lang)
 
 
 @table_command(
@@ -516,7 +569,7 @@ def _competence(study, args):
 def _life_situations(study, args):
     from synergi_analysis.patterns import life_situations
 
-    return life_situations(study.interviews, codebook=study.codebook, by=args.by,
+    return life_situations(study, by=args.by,
                            lang=args.lang)
 
 
@@ -534,7 +587,7 @@ def _life_situations(study, args):
 def _cooccurrence(study, args):
     from synergi_analysis.patterns import cooccurrence
 
-    table = cooccurrence(study.interviews, codebook=study.codebook, rows=args.rows,
+    table = cooccurrence(study, rows=args.rows,
                          columns=args.columns, normalise=args.normalise, lang=args.lang)
     return table if args.normalise == "count" else table.round(3)
 
@@ -564,7 +617,7 @@ def _quotes(study, args):
 
     if args.anonymise:
         study = study.anonymised()
-    table = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
+    table = quotes(study,
                    service=args.service, site=args.site, attitude=args.attitude,
                    age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
                    theme=args.theme, contains=args.contains, lang=args.lang)

@@ -11,11 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from synergi_analysis.words import word, words
+import pandas as pd
+
+from synergi_analysis.words import _check_lang, word, words
 
 __all__ = [
     "report_header",
     "show_quotes",
+    "show_text",
 ]
 
 
@@ -51,7 +54,7 @@ def report_header(
     *,
     title: str | Mapping[str, str],
     parameters: Mapping[str, Any],
-    lang: str = "da",
+    lang: str | None = None,
 ) -> _Header:
     """The top of a report: its title, parameters and provenance, as HTML.
 
@@ -65,7 +68,8 @@ def report_header(
         key of a codebook dimension of the same name is shown by its label.
     parameters : mapping
         The notebook's parameters, shown as given (``data=None`` as the shipped study).
-    lang : {"da", "en"}
+    lang : {"da", "en"}, optional
+        Default: the study's language.
 
     Returns
     -------
@@ -81,8 +85,7 @@ def report_header(
     >>> header.title
     'Sted: Næstved'
     """
-    from synergi_analysis.codebook import _check_lang
-
+    lang = lang or study.lang
     _check_lang(lang)
     t = words("header", lang)
     codebook = study.codebook
@@ -147,21 +150,36 @@ class _Html:
 
 
 
-def show_quotes(data, *, lang: str = "da") -> _Html:
+def show_text(text: str) -> _Html:
+    """A sentence for the reader (one paragraph per line), every character escaped.
+
+    Examples
+    --------
+    >>> show_text("2 < 3")._repr_html_()
+    '<p>2 &lt; 3</p>'
+    """
+    paragraphs = [line for line in str(text).splitlines() if line.strip()]
+    return _Html("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs), str(text))
+
+
+def show_quotes(data, *, lang: str | None = None) -> _Html:
     """Quotes as block quotes with their captions, every character of them escaped.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        A table of `patterns.quotes` (``text`` and ``caption`` columns).
-    lang : {"da", "en"}
-        Language of the line shown when there are no quotes.
+        A table of `quotations.quotes` (``text`` and ``caption`` columns; with a
+        ``memo`` column, each quote's memo is shown under it).
+    lang : {"da", "en"}, optional
+        Language of the line shown when there are no quotes and of the memo's
+        label; default the table's (``attrs["lang"]``), else Danish.
 
     Returns
     -------
     object
         Displays as HTML in Jupyter: one ``<blockquote>`` per quote, its caption
-        below it. Quote text is data, never markup: ``<script>`` shows as text.
+        below it, then its memo, if any. Quote text is data, never markup:
+        ``<script>`` shows as text.
 
     Examples
     --------
@@ -171,8 +189,7 @@ def show_quotes(data, *, lang: str = "da") -> _Html:
     >>> "&lt;b&gt;trygt&lt;/b&gt;" in shown._repr_html_()
     True
     """
-    from synergi_analysis.codebook import _check_lang
-
+    lang = lang or data.attrs.get("lang") or "da"
     _check_lang(lang)
     if len(data) == 0:
         none = word("quote.none", lang)
@@ -180,11 +197,21 @@ def show_quotes(data, *, lang: str = "da") -> _Html:
     quote_style = ("margin:0.8em 0;padding:0.2em 0 0.2em 1em;border-left:4px solid #0072B2;"
                    "font-style:italic")
     parts, lines = [], []
-    for text, cap in zip(data["text"], data["caption"], strict=True):
+    memos = data["memo"] if "memo" in data else [None] * len(data)
+    label = word("quote.memo", lang)
+    for text, cap, memo in zip(data["text"], data["caption"], memos, strict=True):
         text = "" if text is None else str(text)
         cap = "" if cap is None else str(cap)
+        memo = "" if memo is None or (not isinstance(memo, str) and pd.isna(memo)) else str(memo)
+        note = ""
+        if memo.strip():
+            shown = "<br>".join(html.escape(line) for line in memo.strip().splitlines())
+            note = (f'<p class="synergi-memo" style="font-style:normal;font-size:0.9em;'
+                    f'color:#555;margin:0.3em 0 0 0">{label}: {shown}</p>')
+            lines.append(f"“{text}” – {cap}\n  {label}: {memo.strip()}")
+        else:
+            lines.append(f"“{text}” – {cap}")
         parts.append(f'<blockquote style="{quote_style}"><p>“{html.escape(text)}”</p>'
                      f'<footer style="font-style:normal;color:#555">– {html.escape(cap)}'
-                     "</footer></blockquote>")
-        lines.append(f"“{text}” – {cap}")
+                     f"</footer>{note}</blockquote>")
     return _Html('<div class="synergi-quotes">' + "".join(parts) + "</div>", "\n".join(lines))

@@ -16,7 +16,15 @@ from matplotlib.figure import Figure
 
 from synergi_analysis._io import write_atomic
 from synergi_analysis.codebook import _check_lang
-from synergi_analysis.errors import OutputError, StudyError
+from synergi_analysis.errors import OutputError, StudyError, ValidationError
+from synergi_analysis.patterns import (
+    attitudes,
+    competence,
+    cooccurrence,
+    journey,
+    life_situations,
+    service_by_age,
+)
 from synergi_analysis.plotting import (
     _pair_title,
     plot_attitudes_figure,
@@ -29,6 +37,7 @@ from synergi_analysis.plotting import (
     plot_ranking,
     plot_service_by_age,
 )
+from synergi_analysis.ranking import MIN_INTERVIEWS, rank_sensitivity, rank_services
 from synergi_analysis.study import Study
 from synergi_analysis.style import MIN_DPI, house_style, slide_figure
 from synergi_analysis.words import word, words
@@ -164,49 +173,39 @@ def save_figures(
 
 @register_figure("service-by-age")
 def _service_by_age_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import service_by_age
-
-    table = service_by_age(study.interviews, codebook=study.codebook, lang=lang)
+    table = service_by_age(study, lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
     n = len(study.interviews)
-    title = f"{_pair_title(table, study.codebook, lang)} ({n} {word('table.interviews', lang)})"
-    plot_service_by_age(table, codebook=study.codebook, lang=lang, title=title, ax=ax,
-                        annot_kws={"fontsize": 13})
+    title = f"{_pair_title(table)} ({n} {word('table.interviews', lang)})"
+    plot_service_by_age(table, title=title, ax=ax, annot_kws={"fontsize": 13})
     ax.tick_params(labelsize=13)
     return fig
 
 
 @register_figure("attitudes")
 def _attitudes_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import attitudes
-
-    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang=lang)
+    table = attitudes(study, by="site", lang=lang)
     title = _pair_title_of(study.codebook, "attitude", "site", lang)
-    return plot_attitudes_figure(table, codebook=study.codebook, lang=lang, title=title)
+    return plot_attitudes_figure(table, title=title)
 
 
 @register_figure("journey")
 def _journey_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import journey
-
-    table = journey(study.interviews, codebook=study.codebook, lang=lang)
+    table = journey(study, lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
-    plot_journey(table, codebook=study.codebook, lang=lang, ax=ax)
+    plot_journey(table, ax=ax)
     return fig
 
 
 @register_figure("competence")
 def _competence_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import competence
-
     fig = slide_figure()
     left, right = fig.subplots(1, 2, width_ratios=[3, 2])
     for ax, by in ((left, "service"), (right, "age_band")):
-        table = competence(study.interviews, codebook=study.codebook, by=by, lang=lang)
-        plot_competence(table, codebook=study.codebook, lang=lang, ax=ax,
-                        title=study.codebook.dimension_label(by, lang=lang))
+        table = competence(study, by=by, lang=lang)
+        plot_competence(table, ax=ax, title=study.codebook.dimension_label(by, lang=lang))
         ax.tick_params(axis="y", labelsize=13)
     right.get_legend().remove()
     fig.suptitle(study.codebook.dimension_label("competence", lang=lang), x=0.01, ha="left")
@@ -215,27 +214,21 @@ def _competence_slide(study: Study, lang: str) -> Figure:
 
 @register_figure("life-situations")
 def _life_situations_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import life_situations
-
-    table = life_situations(study.interviews, codebook=study.codebook, lang=lang)
+    table = life_situations(study, lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
     # Services as rows: their labels are long, the life situations' short enough to stand.
-    plot_life_situations(table.T, codebook=study.codebook, lang=lang, ax=ax,
-                         annot_kws={"fontsize": 12})
+    plot_life_situations(table.T, ax=ax, annot_kws={"fontsize": 12})
     ax.tick_params(labelsize=12)
     return fig
 
 
 @register_figure("cooccurrence")
 def _cooccurrence_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import cooccurrence
-
-    table = cooccurrence(study.interviews, codebook=study.codebook, rows="attitude",
-                         columns="life_situation", lang=lang)
+    table = cooccurrence(study, rows="attitude", columns="life_situation", lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
-    plot_cooccurrence(table, codebook=study.codebook, lang=lang, ax=ax)
+    plot_cooccurrence(table, ax=ax)
     return fig
 
 
@@ -252,8 +245,6 @@ def _ranking_or_note(study: Study, lang: str, ax: Axes, build):
     """
     import textwrap
 
-    from synergi_analysis.errors import ValidationError
-
     try:
         return build(study)
     except ValidationError:
@@ -268,8 +259,6 @@ def _ranking_or_note(study: Study, lang: str, ax: Axes, build):
 def _flagged_note(fig: Figure, table, lang: str) -> None:
     import textwrap
 
-    from synergi_analysis.ranking import MIN_INTERVIEWS
-
     flagged = table.loc[table["too_little_data"].astype(bool), "label"].tolist()
     if flagged:
         note = words("ranking", lang)["flagged"].format(m=MIN_INTERVIEWS, names=", ".join(flagged))
@@ -278,38 +267,32 @@ def _flagged_note(fig: Figure, table, lang: str) -> None:
 
 @register_figure("ranking")
 def _ranking_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_services
-
     fig = slide_figure()
     ax = fig.add_subplot()
     table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
     if table is not None:
-        plot_ranking(table, lang=lang, ax=ax)
+        plot_ranking(table, ax=ax)
         _flagged_note(fig, table, lang)
     return fig
 
 
 @register_figure("ranking-criteria")
 def _ranking_criteria_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_services
-
     fig = slide_figure()
     ax = fig.add_subplot()
     table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
     if table is not None:
-        plot_criteria_heatmap(table, lang=lang, ax=ax, annot_kws={"fontsize": 12})
+        plot_criteria_heatmap(table, ax=ax, annot_kws={"fontsize": 12})
         ax.tick_params(labelsize=12)
     return fig
 
 
 @register_figure("ranking-stability")
 def _ranking_stability_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_sensitivity, rank_services
-
     fig = slide_figure()
     ax = fig.add_subplot()
     table = _ranking_or_note(study, lang, ax, lambda s: rank_sensitivity(s, lang=lang))
     if table is not None:
-        plot_rank_stability(table, lang=lang, ax=ax)
+        plot_rank_stability(table, ax=ax)
         _flagged_note(fig, rank_services(study, lang=lang), lang)
     return fig

@@ -32,6 +32,7 @@ from synergi_analysis.validate import (
     validate_services,
     validate_sites,
 )
+from synergi_analysis.words import _check_lang
 
 __all__ = ["Study", "load_study", "load_codebook", "read_table", "shipped_data_dir"]
 
@@ -55,6 +56,8 @@ def load_study(
     codebook: str | Path | None = None,
     sources: str | Path | None = None,
     sheet: str | None = None,
+    lang: str = "da",
+    anonymise: bool = False,
 ) -> Study:
     """Load and validate a study.
 
@@ -74,6 +77,10 @@ def load_study(
     sheet : str, optional
         For interviews in an ``.xlsx``: the sheet to read. Needed when more than
         one sheet holds data (reading only the first would lose the others).
+    lang : {"da", "en"}
+        The language the study's tables and charts are labelled in (`Study.lang`).
+    anonymise : bool
+        Return `Study.anonymised`: pseudonyms, no exact ages, nothing not shown.
 
     Returns
     -------
@@ -97,6 +104,13 @@ def load_study(
     >>> len(study.interviews), study.interviews["site"].cat.categories.tolist()
     (45, ['roskilde', 'ringsted', 'næstved', 'glumsø'])
     """
+    _check_lang(lang)
+    study = _read_study(path, codebook=codebook, sources=sources, sheet=sheet).with_lang(lang)
+    return study.anonymised() if anonymise else study
+
+
+def _read_study(path: str | Path | None, *, codebook: str | Path | None,
+                sources: str | Path | None, sheet: str | None) -> Study:
     folder: Path | None
     if path is None:
         folder = shipped_data_dir()

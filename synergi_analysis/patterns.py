@@ -1,7 +1,10 @@
 """Pattern analyses: tidy tables of who came, for what, and how they were coded.
 
-Every function takes the interview frame of a `Study` (and the codebook, which
-gives order and labels), returns a new DataFrame and changes nothing else.
+Every function takes a `Study` first (``journey(study, by="site")``), or an
+interview frame with its ``codebook=`` (a selection of a study), returns a new
+DataFrame and changes nothing else. Labels are in the study's language
+(`Study.lang`) unless ``lang`` names another; ``lang="keys"`` keeps the
+codebook's keys.
 Codes the codebook has but the data lacks appear with zero counts, in codebook
 order; a selection that matches nothing gives the same, correctly shaped frame
 with zero counts (and no rows for `quotes`).
@@ -12,17 +15,29 @@ A dimension is named as in the codebook (``"service"``, ``"age_band"``,
 on another (``attitude`` on ``visitor_type``) counts each scale's values apart:
 its keys are ``"<scale>:<key>"`` (``"bibliotek:A"``) and its labels the scale's
 own ("Den forstyrrede").
+
+Each table states what its chart needs in ``DataFrame.attrs``, so a plot never
+guesses from column positions or label strings:
+
+- ``kind``: ``"crosstab"``, ``"attitudes"``, ``"journey"`` or ``"cooccurrence"``;
+- ``lang``: the language of the table's words (``"da"``/``"en"``);
+- ``labels``: every dimension the table names (its index, columns or group
+  column) mapped to the dimension's label;
+- ``rows``/``columns`` (crosstabs), ``by`` (the group column or None),
+  ``margins`` (the last row and column are totals), ``measure``
+  (``count``, ``jaccard``, ``lift``), ``n`` (interviews in the data), and for
+  the journey ``states``, the labels of the open and the closed state.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from synergi_analysis.codebook import Codebook, _check_lang
-from synergi_analysis.words import LANGS, word
+from synergi_analysis._codings import _argument, _categorical, _coded, _fresh, _values
+from synergi_analysis.codebook import Codebook
+from synergi_analysis.study import study_parts
+from synergi_analysis.words import word
 
 __all__ = [
     "crosstab",
@@ -34,129 +49,47 @@ __all__ = [
     "cooccurrence",
 ]
 
-# The margin and "not coded" labels in each language (plots and code tables look for them).
-TOTAL = {lang: word("table.total", lang) for lang in LANGS}
-NOT_CODED = {lang: word("table.not_coded", lang) for lang in LANGS}
-_JOURNEY = "journey:"
 _NORMALISE = ("count", "jaccard", "lift")
 
 
-@dataclass(frozen=True)
-class _Coded:
-    """Where a coded dimension lives in the interview frame, its order and its labels."""
-
-    name: str
-    column: str
-    keys: tuple[str, ...]
-    labels_da: tuple[str, ...]
-    labels_en: tuple[str, ...]
-    multi: bool = False
-    separator: str = ";"
-    scale_by: str | None = None
-
-    def labels(self, lang: str | None) -> dict[str, str]:
-        if lang is None:
-            return dict(zip(self.keys, self.keys, strict=True))
-        return dict(zip(self.keys, self.labels_en if lang == "en" else self.labels_da,
-                        strict=True))
-
-
-def _coded(codebook: Codebook, name: str) -> _Coded:
-    """Resolve a dimension name (or a journey stage) to its column, keys and labels."""
-    if not isinstance(name, str):
-        raise ValueError(f"a dimension name must be a string, not {name!r}")
-    stage = name[len(_JOURNEY):] if name.startswith(_JOURNEY) else name
-    if name not in codebook and stage in codebook.stages and "journey_state" in codebook:
-        states = codebook["journey_state"].values
-        return _Coded(name, stage, tuple(v.key for v in states),
-                      tuple(v.da for v in states), tuple(v.en for v in states))
-    dim = codebook[name]
-    if dim.column is None:
-        raise ValueError(f"dimension {name!r} has no column in the data")
-    if dim.scale_by is None:
-        return _Coded(name, dim.column, tuple(dim.keys), tuple(v.da for v in dim.values),
-                      tuple(v.en for v in dim.values), dim.multi, dim.separator)
-    keys, da, en = [], [], []
-    for scale in codebook.keys(dim.scale_by):
-        for v in dim.scale(scale):
-            keys.append(f"{scale}:{v.key}")
-            da.append(v.da)
-            en.append(v.en)
-    # Two scales may share a label; then the scale's own label tells them apart.
-    for labels, lang in ((da, "da"), (en, "en")):
-        if len(set(labels)) < len(labels):
-            for i, key in enumerate(keys):
-                scale = key.split(":", 1)[0]
-                labels[i] = f"{codebook.label(dim.scale_by, scale, lang=lang)}: {labels[i]}"
-    return _Coded(name, dim.column, tuple(keys), tuple(da), tuple(en), dim.multi,
-                  dim.separator, dim.scale_by)
-
-
-def _argument(codebook: Codebook, name, argument: str) -> _Coded:
-    """`_coded`, with the argument that named the dimension in the error message."""
-    try:
-        return _coded(codebook, name)
-    except ValueError as exc:
-        raise ValueError(f"{argument}={name!r}: {exc}") from None
-
-
-def _values(data: pd.DataFrame, codebook: Codebook, dimension: str) -> pd.Series:
-    """One entry per (interview, value): multi-valued cells exploded, blanks dropped.
-
-    The result keeps the interview frame's index, so two dimensions align on it.
-    A value given twice in one cell counts once.
-    """
-    coded = _coded(codebook, dimension)
-    if coded.column not in data:
-        raise ValueError(f"dimension {dimension!r} has no column in the data")
-    s = data[coded.column].astype(object)
-    if coded.multi:
-        s = s.fillna("").astype(str).str.split(coded.separator).explode().str.strip()
-        s = s[s != ""]
-    s = s.dropna()
-    if coded.scale_by is not None:
-        if coded.scale_by not in data:
-            raise ValueError(f"dimension {dimension!r} needs the column {coded.scale_by!r}")
-        scale = data[_coded(codebook, coded.scale_by).column].astype(object).reindex(s.index)
-        s = (scale.astype(str) + ":" + s.astype(str))[scale.notna()]
-    if coded.multi and len(s):
-        s = s[~pd.Series(list(zip(s.index, s, strict=True)), index=s.index).duplicated()]
-    return s
-
-
-def _fresh(data: pd.DataFrame) -> pd.DataFrame:
-    """The frame with a fresh 0..n-1 index, so values of two dimensions align by interview."""
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    return data.reset_index(drop=True)
-
-
-def _categorical(values, order) -> pd.Categorical:
-    return pd.Categorical(values, categories=list(dict.fromkeys(order)), ordered=True)
+def _stamp(table: pd.DataFrame, codebook: Codebook, lang: str | None, *, kind: str,
+           dims: list, n: int, **attrs) -> pd.DataFrame:
+    """Record in ``table.attrs`` what its plot needs (see the module's docstring)."""
+    words_lang = lang or "da"
+    labels = {}
+    for name in dims:
+        if name is None:
+            continue
+        coded = _coded(codebook, name)
+        labels[name] = (codebook.dimension_label(coded.name, lang=words_lang)
+                        if coded.name in codebook else
+                        codebook.label("journey_stage", coded.column, lang=words_lang))
+    table.attrs = {"kind": kind, "lang": words_lang, "labels": labels, "n": int(n), **attrs}
+    return table
 
 
 def crosstab(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     rows: str,
     columns: str,
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
     margins: bool = True,
 ) -> pd.DataFrame:
     """Count interviews by two coded dimensions, in codebook order.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame (`Study.interviews`) or a selection of it.
-    codebook : Codebook
-        Gives the dimensions' values, order and labels.
+    data : Study or pandas.DataFrame
+        The study, or an interview frame (a selection of `Study.interviews`).
     rows, columns : str
         Dimension names (``"service"``, ``"age_band"``, ``"site"``, ...).
         Multi-valued dimensions count an interview once per value.
-    lang : {"da", "en"} or None
-        Label rows and columns in this language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+        Gives the dimensions' values, order and labels; needed with a frame.
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's. ``"keys"`` keeps the keys.
     margins : bool
         Add a total column and a total row (named ``Antal``, or ``Total`` in English).
 
@@ -166,31 +99,31 @@ def crosstab(
         One row per value of ``rows`` and one column per value of ``columns``,
         every codebook value present (zero where no interview has it), counts as
         int64; the index is named after ``rows``, the columns after ``columns``.
+        ``attrs``: ``kind="crosstab"``, ``rows``, ``columns``, ``margins``,
+        ``lang``, ``labels``, ``n``.
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = crosstab(study.interviews, codebook=study.codebook,
-    ...                  rows="service", columns="age_band")
+    >>> table = crosstab(load_study(), rows="service", columns="age_band")
     >>> table.loc["Pas"].tolist()
     [1, 1, 9, 2, 2, 15]
     """
-    if lang is not None:
-        _check_lang(lang)
+    data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     r, c = _argument(codebook, rows, "rows"), _argument(codebook, columns, "columns")
     table = _pair_counts(_values(data, codebook, rows), _values(data, codebook, columns),
                          r.keys, c.keys)
     if margins:
-        total = TOTAL[lang or "da"]
+        total = word("table.total", lang or "da")
         table[total] = table.sum(axis=1)
         table.loc[total] = table.sum(axis=0)
     if lang is not None:
         table = table.rename(index=r.labels(lang), columns=c.labels(lang))
     table.index.name = rows
     table.columns.name = columns
-    return table
+    return _stamp(table, codebook, lang, kind="crosstab", dims=[rows, columns], n=len(data),
+                  rows=rows, columns=columns, margins=bool(margins), measure="count")
 
 
 def _pair_counts(r: pd.Series, c: pd.Series, rows, columns) -> pd.DataFrame:
@@ -205,20 +138,20 @@ def _pair_counts(r: pd.Series, c: pd.Series, rows, columns) -> pd.DataFrame:
 
 
 def service_by_age(
-    data: pd.DataFrame, *, codebook: Codebook, by: str = "age_band", lang: str | None = "da"
+    data, *, by: str = "age_band", codebook: Codebook | None = None, lang: str | None = None
 ) -> pd.DataFrame:
     """The deck's data-basis table: services × age bands (or ``by``), with totals.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str
         The column dimension: ``"age_band"`` (the deck's table), ``"site"`` or
         ``"visitor_type"``.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -229,11 +162,11 @@ def service_by_age(
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> service_by_age(study.interviews, codebook=study.codebook).loc["Antal"].tolist()
+    >>> service_by_age(load_study()).loc["Antal"].tolist()
     [1, 4, 16, 12, 12, 45]
     """
-    _argument(codebook, by, "by")
+    _, cb, _ = study_parts(data, codebook, lang)
+    _argument(cb, by, "by")
     return crosstab(data, codebook=codebook, rows="service", columns=by, lang=lang)
 
 
@@ -257,11 +190,11 @@ def _groups(data: pd.DataFrame, codebook: Codebook, by: str | None, lang: str | 
 
 
 def attitudes(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str | None = "visitor_type",
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Attitude to integration: counts and shares on each visitor type's own scale.
 
@@ -271,15 +204,15 @@ def attitudes(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame (`Study.interviews`) or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str or None
         A dimension to split by (``"site"``, ``"age_band"``, ...); ``None`` or
         the scale's own dimension (``"visitor_type"``) gives one split only.
         A multi-valued dimension counts an interview once per value.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -298,20 +231,20 @@ def attitudes(
           add up to 1; missing where the group has no such interviews).
 
         The label columns are ordered categoricals in codebook order.
+        ``attrs``: ``kind="attitudes"``, ``by`` (None when not split),
+        ``scale`` (``"visitor_type"``), ``lang``, ``labels``, ``n``.
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = attitudes(study.interviews, codebook=study.codebook)
+    >>> table = attitudes(load_study())
     >>> table.loc[table["visitor_type"] == "Besøgende på biblioteket", ["code", "count"]]
        code  count
     5     A      4
     6     B      3
     7  <NA>      0
     """
-    if lang is not None:
-        _check_lang(lang)
+    data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     dim = codebook["attitude"]
     scale_dim = dim.scale_by
@@ -343,7 +276,7 @@ def attitudes(
     totals = table.groupby(["g", "s"], sort=False)["count"].transform("sum")
     table["share"] = (table["count"] / totals.where(totals > 0)).astype("float64")
 
-    not_coded = NOT_CODED[lang] if lang is not None else pd.NA
+    not_coded = word("table.not_coded", lang) if lang is not None else pd.NA
     att_labels = coded.labels(lang)
     if lang is None:  # the scale is in its own column, so the plain key is unambiguous
         att_labels = {k: k.split(":", 1)[1] for k in att_labels}
@@ -358,7 +291,8 @@ def attitudes(
                                            if not pd.isna(att_labels.get(a, not_coded))])
     out["count"] = table["count"]
     out["share"] = table["share"]
-    return out
+    return _stamp(out, codebook, lang, kind="attitudes", dims=[by, scale_dim, "attitude"],
+                  n=len(data), by=by, scale=scale_dim)
 
 
 # -- the visitor journey -------------------------------------------------------------
@@ -375,11 +309,11 @@ def _journey_states(codebook: Codebook) -> tuple[str, str]:
 
 
 def journey(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str | None = None,
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """For each journey stage: how many interviews were open, closed or not coded there.
 
@@ -388,14 +322,14 @@ def journey(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str, optional
         Split by this dimension (``"site"``, ``"attitude"``, ``"age_band"``, ...).
         By ``"attitude"``, each scale's values are separate groups.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -410,17 +344,18 @@ def journey(
         - ``share_open``: ``open / (open + closed)``, the share open among the
           interviews coded at that stage (float; missing when none is).
 
+        ``attrs``: ``kind="journey"``, ``by``, ``states`` (the open and the
+        closed state's labels), ``lang``, ``labels``, ``n``.
+
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> journey(study.interviews, codebook=study.codebook).iloc[:2]
+    >>> journey(load_study()).iloc[:2]
               stage  open  closed  not_coded  share_open
     0  Forberedelse    14      24          7    0.368421
     1       Ankomst     5      33          7    0.131579
     """
-    if lang is not None:
-        _check_lang(lang)
+    data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     open_key, closed_key = _journey_states(codebook)
     stages = codebook.stages
@@ -446,9 +381,15 @@ def journey(
                     else {s: s for s in stages})
     table["stage"] = _categorical(table["stage"].map(stage_labels), list(stage_labels.values()))
     if by is None:
-        return table.drop(columns="g")
-    table = table.rename(columns={"g": by})
-    table[by] = _categorical(table[by].map(group_labels), [group_labels[g] for g in group_order])
+        table = table.drop(columns="g")
+    else:
+        table = table.rename(columns={"g": by})
+        table[by] = _categorical(table[by].map(group_labels),
+                                 [group_labels[g] for g in group_order])
+    states = [codebook.label("journey_state", k, lang=lang or "da") for k in (open_key, closed_key)]
+    table = _stamp(table, codebook, lang, kind="journey", dims=[by], n=len(data), by=by,
+                   states=states)
+    table.attrs["labels"]["stage"] = codebook.dimension_label("journey_stage", lang=lang or "da")
     return table
 
 
@@ -456,24 +397,24 @@ def journey(
 
 
 def competence(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str = "service",
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
     margins: bool = True,
 ) -> pd.DataFrame:
     """Strong and weak navigators (the competence profile) by service, age band, ...
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str
         The row dimension (``"service"``, ``"age_band"``, ``"site"``, ...).
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
     margins : bool
         Add a total column and row (``Antal``/``Total``).
 
@@ -488,34 +429,34 @@ def competence(
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> competence(study.interviews, codebook=study.codebook).loc["Pas"].tolist()
+    >>> competence(load_study()).loc["Pas"].tolist()
     [14, 1, 15]
     """
-    _argument(codebook, by, "by")
+    _, cb, _ = study_parts(data, codebook, lang)
+    _argument(cb, by, "by")
     return crosstab(data, codebook=codebook, rows=by, columns="competence", lang=lang,
                     margins=margins)
 
 
 def life_situations(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str = "service",
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
     margins: bool = True,
 ) -> pd.DataFrame:
     """Life situations × service (or ``by``): the multi-valued field counted per value.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str
         The column dimension (``"service"``, ``"age_band"``, ``"site"``, ...).
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
     margins : bool
         Add a total column and row (``Antal``/``Total``). An interview with two
         life situations counts in both rows, so the total row counts mentions,
@@ -531,12 +472,11 @@ def life_situations(
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = life_situations(study.interviews, codebook=study.codebook)
-    >>> int(table.loc["Udlandsrejse", "Pas"])
+    >>> int(life_situations(load_study()).loc["Udlandsrejse", "Pas"])
     15
     """
-    _argument(codebook, by, "by")
+    _, cb, _ = study_parts(data, codebook, lang)
+    _argument(cb, by, "by")
     return crosstab(data, codebook=codebook, rows="life_situation", columns=by, lang=lang,
                     margins=margins)
 
@@ -545,21 +485,20 @@ def life_situations(
 
 
 def cooccurrence(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     rows: str,
     columns: str | None = None,
     normalise: str | None = None,
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """How often two codes occur in the same interview, for any two coded dimensions.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     rows : str
         A dimension (multi-valued ones included) or a journey stage.
     columns : str, optional
@@ -572,8 +511,9 @@ def cooccurrence(
         ``"lift"``: ``n_ab · N / (n_a · n_b)``, how much more often the codes
         meet than if they were independent (1 = as often as chance); ``N`` is
         the number of interviews in ``data``, ``n_a`` those with code ``a``.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -586,14 +526,11 @@ def cooccurrence(
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = cooccurrence(study.interviews, codebook=study.codebook,
-    ...                      rows="life_situation")
+    >>> table = cooccurrence(load_study(), rows="life_situation")
     >>> int(table.loc["Forælder", "Udlandsrejse"])
     4
     """
-    if lang is not None:
-        _check_lang(lang)
+    data, codebook, lang = study_parts(data, codebook, lang)
     if normalise is not None and normalise not in _NORMALISE:
         raise ValueError(f"normalise must be one of {', '.join(_NORMALISE)} or None, "
                          f"not {normalise!r}")
@@ -619,7 +556,8 @@ def cooccurrence(
         table = table.rename(index=r_coded.labels(lang), columns=c_coded.labels(lang))
     table.index.name = rows
     table.columns.name = columns
-    return table
+    return _stamp(table, codebook, lang, kind="cooccurrence", dims=[rows, columns], n=len(data),
+                  rows=rows, columns=columns, margins=False, measure=normalise or "count")
 
 
 # -- quotes --------------------------------------------------------------------------

@@ -1,13 +1,13 @@
-"""Charts: one function per figure of the deck, a house style, and slide figures.
+"""Charts: one function per figure of the deck.
 
-Plot functions draw a table that an analysis function of `synergi_analysis.patterns`
-made; they take an optional ``ax``, return the Axes (or the Figure, for the
-multi-panel ``..._figure`` functions) and change no global state. The look of
-the charts is the house style: apply it around your own code with
-``with house_style(): ...`` or, in a notebook, once with `set_house_style`.
-
-`FIGURES` maps a chart name to a function ``(study, lang) -> Figure`` that draws
-a whole 16:9 slide; `save_figures` (and ``synergi figures``) writes them all.
+A plot function draws a table an analysis function made
+(`synergi_analysis.patterns`, `synergi_analysis.ranking`): ``plot_x(table, *,
+title=None, ax=None, **kwargs)``. It reads what it needs from the table's
+``attrs`` (its kind, dimensions and their labels, margins, language, weights),
+never from column positions or label strings; it returns the Axes (or the
+Figure, for the multi-panel ``..._figure`` functions) and changes no global
+state. The look is the house style (`synergi_analysis.style`); the deck's slides
+are composed in `synergi_analysis.figures`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from synergi_analysis.codebook import _check_lang
 from synergi_analysis.style import (
     INK,
     NEUTRAL,
@@ -54,9 +53,6 @@ __all__ = [
 ]
 
 
-# -- slide figures -----------------------------------------------------------------
-
-
 # -- helpers for drawing -------------------------------------------------------------
 
 
@@ -68,10 +64,25 @@ def _ax(ax: Axes | None) -> Axes:
     return ax
 
 
-def _dimension_label(codebook, name, lang: str) -> str | None:
-    if codebook is None or name is None or name not in codebook:
-        return None
-    return codebook.dimension_label(name, lang=lang)
+def _attrs(data, *kinds: str) -> dict:
+    """The table's ``attrs``, checked to come from one of the analyses ``kinds``."""
+    attrs = getattr(data, "attrs", None) or {}
+    if attrs.get("kind") not in kinds:
+        made_by = " or ".join(kinds)
+        raise ValueError(f"data: expected a {made_by} table from synergi_analysis (its attrs "
+                         f"say {attrs.get('kind')!r}); plot the table the analysis returned")
+    return attrs
+
+
+def _dimension_label(data, name) -> str:
+    """The label of a dimension the table names (its index, columns or group column)."""
+    if name is None:
+        return ""
+    return str(data.attrs.get("labels", {}).get(name, name))
+
+
+def _lang(data) -> str:
+    return data.attrs.get("lang") or "da"
 
 
 def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_zero: bool,
@@ -126,18 +137,14 @@ def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_ze
     return ax
 
 
-def plot_service_by_age(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                        ax: Axes | None = None, **kwargs) -> Axes:
+def plot_service_by_age(data, *, title: str | None = None, ax: Axes | None = None,
+                        **kwargs) -> Axes:
     """Heatmap of the data-basis table (services × age bands) with its totals.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `patterns.service_by_age` (with its total row and column).
-    codebook : Codebook, optional
-        Names the axes and the title in ``lang``; without it the table's own
-        index and column names are used.
-    lang : {"da", "en"}
+        The table of `patterns.service_by_age` (with or without its totals).
     title : str, optional
         Replaces the default title (``Ydelse × Alder``).
     ax : matplotlib.axes.Axes, optional
@@ -153,46 +160,34 @@ def plot_service_by_age(data, *, codebook=None, lang: str = "da", title: str | N
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import service_by_age
-    >>> study = load_study()
-    >>> table = service_by_age(study.interviews, codebook=study.codebook)
-    >>> ax = plot_service_by_age(table, codebook=study.codebook,
-    ...                          ax=slide_figure().add_subplot())
+    >>> table = service_by_age(load_study())
+    >>> ax = plot_service_by_age(table, ax=slide_figure().add_subplot())
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['0-17', '18-29', '30-49', '50-69', '70+', 'Antal']
     """
-    _check_lang(lang)
+    _attrs(data, "crosstab")
     ax = _ax(ax)
-    _heatmap(data, ax=ax, totals=True, blank_zero=True, **kwargs)
+    _heatmap(data, ax=ax, totals=_has_totals(data), blank_zero=True, **kwargs)
     ax.set_ylabel("")
-    ax.set_xlabel(_dimension_label(codebook, data.columns.name, lang) or data.columns.name or "")
-    ax.set_title(title if title is not None else _pair_title(data, codebook, lang))
+    ax.set_xlabel(_dimension_label(data, data.columns.name))
+    ax.set_title(title if title is not None else _pair_title(data))
     return ax
 
 
-def _pair_title(table, codebook, lang: str) -> str:
-    rows = _dimension_label(codebook, table.index.name, lang) or table.index.name or ""
-    cols = _dimension_label(codebook, table.columns.name, lang) or table.columns.name or ""
+def _pair_title(table) -> str:
+    rows = _dimension_label(table, table.index.name)
+    cols = _dimension_label(table, table.columns.name)
     return f"{rows} × {cols}".strip(" ×")
 
 
-def _totals_dropped(table):
-    """The table without its total row and column (named Antal/Total), if it has them."""
-    from synergi_analysis.patterns import TOTAL
-
-    names = set(TOTAL.values())
-    if len(table.index) and table.index[-1] in names:
-        table = table.iloc[:-1]
-    if len(table.columns) and table.columns[-1] in names:
-        table = table.iloc[:, :-1]
-    return table
-
-
 def _has_totals(table) -> bool:
-    from synergi_analysis.patterns import TOTAL
+    """Whether the last row and column are totals, as the table's ``attrs`` say."""
+    return bool(table.attrs.get("margins")) and len(table.index) > 0 and len(table.columns) > 0
 
-    names = set(TOTAL.values())
-    return (len(table.index) > 0 and table.index[-1] in names
-            and len(table.columns) > 0 and table.columns[-1] in names)
+
+def _totals_dropped(table):
+    """The table without its total row and column, if it has them."""
+    return table.iloc[:-1, :-1] if _has_totals(table) else table
 
 
 def _tilt_long_labels(ax, *, limit: int = 60) -> None:
@@ -205,8 +200,8 @@ def _tilt_long_labels(ax, *, limit: int = 60) -> None:
             t.set_rotation_mode("anchor")
 
 
-def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang: str = "da",
-                   title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+def plot_attitudes(data, *, visitor_type: str | None = None, title: str | None = None,
+                   ax: Axes | None = None, **kwargs) -> Axes:
     """Stacked bars of attitude shares on one visitor type's scale, one bar per group.
 
     Parameters
@@ -216,10 +211,7 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
         or not: then a single bar).
     visitor_type : str, optional
         The scale to draw, as in the table's ``visitor_type`` column (a label,
-        or a key for ``lang=None`` tables); default: the first one.
-    codebook : Codebook, optional
-        Names the group axis in ``lang``.
-    lang : {"da", "en"}
+        or a key for ``lang="keys"`` tables); default: the first one.
     title : str, optional
         Replaces the default title (the visitor type).
     ax : matplotlib.axes.Axes, optional
@@ -238,26 +230,27 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import attitudes
-    >>> study = load_study()
-    >>> table = attitudes(study.interviews, codebook=study.codebook, by="site", lang="en")
-    >>> ax = plot_attitudes(table, visitor_type="Library visitor", lang="en",
+    >>> table = attitudes(load_study(), by="site", lang="en")
+    >>> ax = plot_attitudes(table, visitor_type="Library visitor",
     ...                     ax=slide_figure().add_subplot())
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['A. The disturbed', 'B. The sociable', 'Not coded']
     """
     import numpy as np
 
-    _check_lang(lang)
+    attrs = _attrs(data, "attitudes")
+    lang = _lang(data)
+    scale_col = attrs["scale"]
     ax = _ax(ax)
-    scales = list(dict.fromkeys(data["visitor_type"]))
+    scales = list(dict.fromkeys(data[scale_col]))
     if visitor_type is None:
         if not scales:
             raise ValueError("data: the attitude table has no rows")
         visitor_type = scales[0]
     if visitor_type not in scales:
         raise ValueError(f"visitor_type must be one of {scales}, not {visitor_type!r}")
-    rows = data[data["visitor_type"] == visitor_type]
-    group_col = data.columns[0] if data.columns[0] != "visitor_type" else None
+    rows = data[data[scale_col] == visitor_type]
+    group_col = attrs.get("by")
     if group_col is None:
         groups = [visitor_type]
         rows = rows.assign(_group=visitor_type)
@@ -292,8 +285,7 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_ylabel(_dimension_label(codebook, group_col, lang) or "" if group_col != "_group"
-                  else "")
+    ax.set_ylabel(_dimension_label(data, group_col) if group_col != "_group" else "")
     ax.set_xlabel("")
     ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), title=None)
     ax.set_title(str(visitor_type) if title is None else title)
@@ -305,17 +297,14 @@ def _not_coded_label(label, lang: str) -> str:
     return word("table.not_coded", lang) if pd.isna(label) else str(label)
 
 
-def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                          fig: Figure | None = None, **kwargs) -> Figure:
+def plot_attitudes_figure(data, *, title: str | None = None, fig: Figure | None = None,
+                          **kwargs) -> Figure:
     """One `plot_attitudes` panel per visitor type (each its own scale), stacked.
 
     Parameters
     ----------
     data : pandas.DataFrame
         The table of `patterns.attitudes`.
-    codebook : Codebook, optional
-        Names the figure and the group axis in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
         The figure's title (default: the attitude dimension's label).
     fig : matplotlib.figure.Figure, optional
@@ -333,32 +322,31 @@ def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str |
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import attitudes
-    >>> study = load_study()
-    >>> table = attitudes(study.interviews, codebook=study.codebook, by="site")
-    >>> fig = plot_attitudes_figure(table, codebook=study.codebook)
+    >>> table = attitudes(load_study(), by="site")
+    >>> fig = plot_attitudes_figure(table)
     >>> [ax.get_title(loc="left") or ax.get_title() for ax in fig.axes]
     ['Besøgende i borgerservice', 'Besøgende på biblioteket']
     """
-    _check_lang(lang)
-    scales = list(dict.fromkeys(data["visitor_type"]))
+    attrs = _attrs(data, "attitudes")
+    scale_col, group_col = attrs["scale"], attrs.get("by")
+    scales = list(dict.fromkeys(data[scale_col]))
     if fig is None:
         fig = slide_figure()
-    group_col = data.columns[0]
-    sizes = [max(1, data.loc[data["visitor_type"] == s, group_col].nunique())
-             if group_col != "visitor_type" else 1 for s in scales] or [1]
+    sizes = [max(1, data.loc[data[scale_col] == s, group_col].nunique())
+             if group_col else 1 for s in scales] or [1]
     axes = fig.subplots(len(sizes), 1, squeeze=False, height_ratios=sizes)[:, 0]
     for ax, scale in zip(axes, scales, strict=False):
-        plot_attitudes(data, visitor_type=scale, codebook=codebook, lang=lang, ax=ax, **kwargs)
+        plot_attitudes(data, visitor_type=scale, ax=ax, **kwargs)
     if title is None:
-        title = _dimension_label(codebook, "attitude", lang) or "attitude"
+        title = _dimension_label(data, "attitude")
     fig.suptitle(title, x=0.01, ha="left")
     return fig
 
 
 
 
-def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                 ax: Axes | None = None, **kwargs) -> Axes:
+def plot_journey(data, *, title: str | None = None, ax: Axes | None = None,
+                 **kwargs) -> Axes:
     """The visitor journey: the share open at each stage, stages left to right.
 
     Read as the deck draws it: open to new input at the top, closed at the
@@ -369,9 +357,6 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
     data : pandas.DataFrame
         The table of `patterns.journey`, overall or split ``by`` a dimension
         (then one line per group).
-    codebook : Codebook, optional
-        Names the title and the open/closed ends of the axis in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
         Replaces the default title (the journey's label in the codebook).
     ax : matplotlib.axes.Axes, optional
@@ -389,18 +374,17 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import journey
-    >>> study = load_study()
-    >>> table = journey(study.interviews, codebook=study.codebook, by="site")
-    >>> ax = plot_journey(table, codebook=study.codebook, ax=slide_figure().add_subplot())
+    >>> table = journey(load_study(), by="site")
+    >>> ax = plot_journey(table, ax=slide_figure().add_subplot())
     >>> [line.get_label() for line in ax.lines]
     ['Roskilde', 'Ringsted', 'Næstved', 'Glumsø']
     """
     import numpy as np
 
-    _check_lang(lang)
+    attrs = _attrs(data, "journey")
     ax = _ax(ax)
-    text = words("journey", lang)
-    group_col = data.columns[0] if data.columns[0] != "stage" else None
+    text = words("journey", _lang(data))
+    group_col = attrs.get("by")
     stages = list(dict.fromkeys(data["stage"]))
     x = np.arange(len(stages))
     groups = list(dict.fromkeys(data[group_col])) if group_col else [None]
@@ -426,31 +410,23 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
     ax.yaxis.grid(True)
     ax.set_axisbelow(True)
-    if codebook is not None and "journey_state" in codebook:
-        states = codebook.labels("journey_state", lang=lang)
-        open_label, closed_label = list(states.values())[:2]
-        ax.set_ylabel(f"← {closed_label}    {text['share']}    {open_label} →")
-    else:
-        ax.set_ylabel(text["share"])
+    open_label, closed_label = attrs["states"]
+    ax.set_ylabel(f"← {closed_label}    {text['share']}    {open_label} →")
     if group_col is not None:
-        legend_title = _dimension_label(codebook, group_col, lang) or group_col
-        ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    default = _dimension_label(codebook, "journey_stage", lang) or ""
-    ax.set_title(default if title is None else title)
+        ax.legend(title=_dimension_label(data, group_col), loc="upper left",
+                  bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(_dimension_label(data, "stage") if title is None else title)
     return ax
 
 
-def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                    ax: Axes | None = None, **kwargs) -> Axes:
+def plot_competence(data, *, title: str | None = None, ax: Axes | None = None,
+                    **kwargs) -> Axes:
     """Stacked bars of strong and weak navigators per service (or age band, ...).
 
     Parameters
     ----------
     data : pandas.DataFrame
         The table of `patterns.competence` (its totals are left out).
-    codebook : Codebook, optional
-        Names the title and the axis in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -467,15 +443,14 @@ def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None 
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import competence
-    >>> study = load_study()
-    >>> table = competence(study.interviews, codebook=study.codebook, by="age_band")
-    >>> ax = plot_competence(table, codebook=study.codebook, ax=slide_figure().add_subplot())
+    >>> table = competence(load_study(), by="age_band")
+    >>> ax = plot_competence(table, ax=slide_figure().add_subplot())
     >>> [int(p.get_width()) for p in ax.containers[1]]
     [1, 1, 1, 4, 6]
     """
     import numpy as np
 
-    _check_lang(lang)
+    _attrs(data, "crosstab")
     ax = _ax(ax)
     table = _totals_dropped(data)
     y = np.arange(len(table))
@@ -494,24 +469,22 @@ def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None 
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("Interviews")
+    ax.set_xlabel(word("table.interviews", _lang(data)).capitalize())
     ax.set_ylabel("")
     ax.legend(loc="lower right")
-    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    ax.set_title(_pair_title(data) if title is None else title)
     return ax
 
 
-def plot_life_situations(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                         ax: Axes | None = None, **kwargs) -> Axes:
+def plot_life_situations(data, *, title: str | None = None, ax: Axes | None = None,
+                         **kwargs) -> Axes:
     """Heatmap of life situations × services (or the table's columns), with its totals.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `patterns.life_situations` (with or without totals).
-    codebook : Codebook, optional
-        Names the title and the axes in ``lang``.
-    lang : {"da", "en"}
+        The table of `patterns.life_situations` (with or without totals,
+        either way round).
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -527,34 +500,29 @@ def plot_life_situations(data, *, codebook=None, lang: str = "da", title: str | 
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import life_situations
-    >>> study = load_study()
-    >>> table = life_situations(study.interviews, codebook=study.codebook, by="age_band")
-    >>> ax = plot_life_situations(table, codebook=study.codebook,
-    ...                           ax=slide_figure().add_subplot())
+    >>> table = life_situations(load_study(), by="age_band")
+    >>> ax = plot_life_situations(table, ax=slide_figure().add_subplot())
     >>> [t.get_text() for t in ax.get_yticklabels()][:3]
     ['Ung', 'Voksen/myndig', 'Ældre/pensionist']
     """
-    _check_lang(lang)
+    _attrs(data, "crosstab")
     ax = _ax(ax)
     _heatmap(data, ax=ax, totals=_has_totals(data), blank_zero=True, **kwargs)
     _tilt_long_labels(ax)
     ax.set_ylabel("")
     ax.set_xlabel("")
-    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    ax.set_title(_pair_title(data) if title is None else title)
     return ax
 
 
-def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                      center: float | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+def plot_cooccurrence(data, *, title: str | None = None, center: float | None = None,
+                      ax: Axes | None = None, **kwargs) -> Axes:
     """Heatmap of a co-occurrence table (counts, Jaccard or lift).
 
     Parameters
     ----------
     data : pandas.DataFrame
         The table of `patterns.cooccurrence`.
-    codebook : Codebook, optional
-        Names the title in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
     center : float, optional
         Draw a diverging scale around this value: 1 suits lift (more often
@@ -574,19 +542,17 @@ def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | Non
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import cooccurrence
-    >>> study = load_study()
-    >>> lift = cooccurrence(study.interviews, codebook=study.codebook, rows="attitude",
-    ...                     columns="competence", normalise="lift")
-    >>> ax = plot_cooccurrence(lift, codebook=study.codebook, center=1.0,
-    ...                        ax=slide_figure().add_subplot())
+    >>> lift = cooccurrence(load_study(), rows="attitude", columns="competence",
+    ...                     normalise="lift")
+    >>> ax = plot_cooccurrence(lift, center=1.0, ax=slide_figure().add_subplot())
     >>> ax.texts[0].get_text()
     '1.12'
     """
     import seaborn as sns
 
-    _check_lang(lang)
+    attrs = _attrs(data, "cooccurrence", "crosstab")
     ax = _ax(ax)
-    whole = all(str(t).startswith(("int", "Int")) for t in data.dtypes)
+    whole = attrs.get("measure", "count") == "count"
     fmt = "{:.0f}" if whole else "{:.2f}"
     options = {}
     if center is not None:
@@ -597,19 +563,14 @@ def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | Non
     _tilt_long_labels(ax)
     ax.set_ylabel("")
     ax.set_xlabel("")
-    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    ax.set_title(_pair_title(data) if title is None else title)
     return ax
-
-
-# -- the deck's figures as slides ----------------------------------------------------
 
 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
 
 
-
-def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = None,
-                 ax: Axes | None = None, **kwargs) -> Axes:
+def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
     """Ranked bar chart of the synergy ranking, the criteria as stacked segments.
 
     Each ranked service gets one horizontal bar, best at the top; its segments
@@ -619,12 +580,8 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `ranking.rank_services`.
-    weights : mapping or str, optional
-        The weights the table was ranked with (default equal); checked against
-        the table's ``total``.
-    lang : {"da", "en"}
-        Language of the legend and axis labels (the service labels come from the table).
+        The table of `ranking.rank_services`; its ``attrs["weights"]`` are the
+        weights it was ranked with.
     title : str, optional
         Replaces the default title.
     ax : matplotlib.axes.Axes, optional
@@ -635,29 +592,29 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
     -------
     matplotlib.axes.Axes
         Tick labels ``"<rank>. <label>"``; one bar container per criterion, in
-        the order of `ranking.CRITERIA`, labelled with the deck's wording.
+        the order of the table's weights, labelled with the deck's wording.
 
-    Raises
-    ------
-    ValueError
-        The segments would not add up to the table's totals (other weights).
+    Examples
+    --------
+    >>> from synergi_analysis import load_study, rank_services
+    >>> ax = plot_ranking(rank_services(load_study(), weights="users=2"),
+    ...                   ax=slide_figure().add_subplot())
+    >>> [c.get_label() for c in ax.containers][:2]
+    ['Findes flest steder', 'Flest brugere']
     """
     import numpy as np
 
-    from synergi_analysis.ranking import CRITERIA, parse_weights
-
-    _check_lang(lang)
+    attrs = _attrs(data, "ranking")
+    lang = _lang(data)
     ax = _ax(ax)
     ranked = data[~data["too_little_data"].astype(bool)]
-    w = parse_weights(weights)
-    share = np.array([w[c] for c in CRITERIA]) / sum(w.values())
-    parts = ranked[list(CRITERIA)].to_numpy(dtype=float) * share
-    if len(ranked) and not np.allclose(parts.sum(axis=1), ranked["total"].to_numpy(float)):
-        raise ValueError("weights: the bars would not add up to the table's totals; give the "
-                         "weights the table was ranked with")
+    weights = attrs["weights"]
+    criteria = list(weights)
+    share = np.array([weights[c] for c in criteria]) / sum(weights.values())
+    parts = ranked[criteria].to_numpy(dtype=float) * share
     y = np.arange(len(ranked))
     left = np.zeros(len(ranked))
-    for i, c in enumerate(CRITERIA):
+    for i, c in enumerate(criteria):
         ax.barh(y, parts[:, i], left=left, color=PALETTE[i], label=word(f"criterion.{c}", lang),
                 height=0.7, **kwargs)
         left += parts[:, i]
@@ -676,8 +633,8 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
     return ax
 
 
-def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
-                          ax: Axes | None = None, **kwargs) -> Axes:
+def plot_criteria_heatmap(data, *, title: str | None = None, ax: Axes | None = None,
+                          **kwargs) -> Axes:
     """Heatmap of the four criterion scores: services × criteria, each cell in [0, 1].
 
     Parameters
@@ -685,7 +642,6 @@ def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
     data : pandas.DataFrame
         The table of `ranking.rank_services` (every service, flagged ones too:
         their blank ``groups`` cell shows what is missing).
-    lang : {"da", "en"}
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -697,13 +653,12 @@ def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
         Rows labelled with the services in the table's order, columns with the
         criteria (the deck's wording), cells annotated with two decimals.
     """
-    from synergi_analysis.ranking import CRITERIA
-
-    _check_lang(lang)
+    criteria = list(_attrs(data, "ranking")["weights"])
+    lang = _lang(data)
     ax = _ax(ax)
-    table = data.set_index("label")[list(CRITERIA)].astype(float)
+    table = data.set_index("label")[criteria].astype(float)
     table.index.name = None
-    table.columns = [word(f"criterion.{c}", lang) for c in CRITERIA]
+    table.columns = [word(f"criterion.{c}", lang) for c in criteria]
     _heatmap(table, ax=ax, totals=False, number_format="{:.2f}", blank_zero=False,
              vmin=0.0, vmax=1.0, **kwargs)
     ax.set_xlabel("")
@@ -712,17 +667,15 @@ def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
     return ax
 
 
-def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
-                        title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+def plot_rank_stability(data, *, title: str | None = None, ax: Axes | None = None,
+                        **kwargs) -> Axes:
     """How often each service lands in the top k under random weights, with its rank range.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `ranking.rank_sensitivity`.
-    top : int, optional
-        The k of the axis label; default: the table's ``attrs["top"]``.
-    lang : {"da", "en"}
+        The table of `ranking.rank_sensitivity` (its ``attrs`` give the k of
+        the top-k share and the number of draws).
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -736,9 +689,9 @@ def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
     """
     import numpy as np
 
-    _check_lang(lang)
+    attrs = _attrs(data, "rank_sensitivity")
     ax = _ax(ax)
-    text = words("ranking", lang)
+    text = words("ranking", _lang(data))
     y = np.arange(len(data))
     kwargs.setdefault("color", PALETTE[0])
     ax.barh(y, data["top_share"].to_numpy(dtype=float), height=0.7, **kwargs)
@@ -751,9 +704,7 @@ def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlim(0, 1.25)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    k = top if top is not None else data.attrs.get("top", "k")
-    n = data.attrs.get("n_draws")
-    ax.set_xlabel(text["share"].format(n=f"{n} " if n else "", k=k))
+    ax.set_xlabel(text["share"].format(n=f"{attrs['n_draws']} ", k=attrs["top"]))
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.set_title(text["stability"] if title is None else title)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synergi_analysis._codings import _coded, _fresh, _values, _wanted, matching
 from synergi_analysis.codebook import Codebook, _check_lang
-from synergi_analysis.patterns import _Coded, _coded, _fresh, _values
+from synergi_analysis.study import Study
 from synergi_analysis.words import word
+
+__all__ = ["quotes", "caption"]
 
 _QUOTE_COLUMNS = ["quote_id", "interview_id", "text", "caption", "speaker", "age", "age_band",
                   "service", "site", "visitor_type", "attitude", "stage", "theme"]
-
-
 
 
 def caption(*, speaker=None, age=None, age_band=None, service=None, site=None,
@@ -55,39 +56,9 @@ def _present(value) -> bool:
         and str(value).strip() != ""
 
 
-def _wanted(codebook: Codebook, name: str, argument: str, wanted) -> set[str]:
-    """The keys (``"<scale>:<key>"`` for scaled dimensions) a filter value stands for.
-
-    A filter value is a key or a Danish or English label, in any case, or a list
-    of them; a value the codebook does not know raises ValueError naming it.
-    """
-    values = [wanted] if isinstance(wanted, str) else list(wanted)
-    if codebook[name].column is None:  # e.g. journey_stage: a quote's own code, no column
-        dim = codebook[name]
-        coded = _Coded(name, name, tuple(dim.keys), tuple(v.da for v in dim.values),
-                       tuple(v.en for v in dim.values))
-    else:
-        coded = _coded(codebook, name)
-    spellings: dict[str, set[str]] = {}
-    for key, da, en in zip(coded.keys, coded.labels_da, coded.labels_en, strict=True):
-        short = key.split(":", 1)[1] if coded.scale_by else key
-        for spelling in {key, short, da, en}:
-            spellings.setdefault(str(spelling).strip().casefold(), set()).add(key)
-    keys: set[str] = set()
-    for value in values:
-        found = spellings.get(str(value).strip().casefold())
-        if found is None:
-            raise ValueError(f"{argument}: unknown value {value!r}; the codebook has "
-                             f"{', '.join(coded.keys)}")
-        keys |= found
-    return keys
-
-
 def quotes(
-    data: pd.DataFrame,
+    data,
     *,
-    interviews: pd.DataFrame,
-    codebook: Codebook,
     service=None,
     site=None,
     attitude=None,
@@ -96,17 +67,19 @@ def quotes(
     stage=None,
     theme=None,
     contains: str | None = None,
-    lang: str = "da",
+    where=None,
+    interviews: pd.DataFrame | None = None,
+    codebook: Codebook | None = None,
+    memos: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """The quotes that match every filter given, each with the deck's caption.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The quote frame (`Study.quotes`).
-    interviews : pandas.DataFrame
-        The interview frame the quotes come from (speaker, age, service, site...).
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or a quote frame (a selection of `Study.quotes`) with
+        ``interviews=`` and ``codebook=``.
     service, site, attitude, age_band, visitor_type, stage : str or list of str, optional
         Keep quotes whose interview (for ``stage``: the quote itself) has one
         of these values: keys or Danish or English labels, in any case. An
@@ -116,8 +89,20 @@ def quotes(
         Keep quotes with one of these themes (any case).
     contains : str, optional
         Keep quotes whose text contains this, in any case (plain text, not a pattern).
-    lang : {"da", "en"}
-        Label language of the coded columns and the caption.
+    where : mapping of str to str or list of str, optional
+        Keep quotes whose interview has these codes, on any coded dimension or
+        journey stage (``{"competence": "navigationssvag", "forberedelse": "åben"}``):
+        values of one dimension combine with OR, dimensions (and the filters
+        above) with AND. Keys or labels, in any case.
+    interviews : pandas.DataFrame, optional
+        With a quote frame: the interview frame its quotes come from.
+    codebook : Codebook, optional
+        With a quote frame: the codebook.
+    memos : pandas.DataFrame, optional
+        Memos (`synergi_analysis.qda.study_memos`): the text of each note about a
+        quote joins the quote's ``memo``; default a study's own.
+    lang : {"da", "en"}, optional
+        Label language of the coded columns and the caption; default the study's.
 
     Returns
     -------
@@ -129,34 +114,42 @@ def quotes(
         ("Lone, 61 år, Pas (Næstved)"; see `caption`), ``speaker`` (str or
         missing), ``age`` (Int64), and the labels of ``age_band``, ``service``,
         ``site``, ``visitor_type``, ``attitude`` (on the visitor type's scale)
-        and ``stage`` (str or missing), ``theme`` (str or missing).
+        and ``stage`` (str or missing), ``theme`` (str or missing); and ``memo``
+        (the coding comment and the notes about the quote, one per line; empty
+        when there are none) when the quotes have a ``memo`` column or
+        ``memos`` are given.
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> found = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
-    ...                contains="chancenummer")
+    >>> found = quotes(load_study(), contains="chancenummer")
     >>> found["caption"].tolist()
     ['Lone, 61 år, Pas (Næstved)']
     """
+    if isinstance(data, Study):
+        if memos is None:
+            from synergi_analysis.qda._memos import study_memos
+
+            memos = study_memos(data)
+            memos = memos if len(memos) else None
+        data, interviews, codebook, lang = (data.quotes, data.interviews,
+                                            codebook or data.codebook, lang or data.lang)
+    elif interviews is None or codebook is None:
+        raise ValueError("data: a quote frame needs interviews= and codebook= (or pass the Study)")
+    lang = lang or "da"
     _check_lang(lang)
     if contains is not None and not isinstance(contains, str):
         raise ValueError(f"contains must be a string, not {contains!r}")
     q = _fresh(data)
     iv = _fresh(interviews).drop_duplicates("interview_id")
-    merged = q[["quote_id", "interview_id", "text", "stage", "theme"]].merge(
+    memo_of = q["memo"] if "memo" in q else None
+    merged = q[["quote_id", "interview_id", "text", "stage", "theme"]].assign(
+        memo=memo_of.fillna("").astype(str) if memo_of is not None else "").merge(
         iv, on="interview_id", how="left", suffixes=("", "_interview"), validate="many_to_one")
-    keep = pd.Series(True, index=merged.index)
     filters = {"service": service, "site": site, "attitude": attitude, "age_band": age_band,
                "visitor_type": visitor_type}
-    for name, wanted in filters.items():
-        if wanted is None:
-            continue
-        keys = _wanted(codebook, name, name, wanted)
-        values = _values(merged, codebook, name)
-        hit = values[values.isin(keys)].index.unique()
-        keep &= merged.index.isin(hit)
+    where = {**{k: v for k, v in filters.items() if v is not None}, **dict(where or {})}
+    keep = pd.Series(matching(merged, codebook, where), index=merged.index)
     if stage is not None:
         keys = _wanted(codebook, "journey_stage", "stage", stage)
         keep &= merged["stage"].astype(object).isin(keys)
@@ -203,4 +196,14 @@ def quotes(
         out[name] = values.astype(object)
     out["stage"] = merged["stage"].astype(object).map(stage_labels).astype(object)
     out["theme"] = merged["theme"].astype(object)
-    return out[_QUOTE_COLUMNS]
+    if memo_of is not None or memos is not None:
+        notes: dict[str, list[str]] = {}
+        if memos is not None and len(memos):
+            about = memos[(memos["kind"] == "note") & (memos["refers_to"] == "quote")]
+            for target, text in zip(about["target"], about["text"], strict=True):
+                notes.setdefault(str(target), []).append(str(text))
+        out["memo"] = ["\n".join(m for m in [own, *notes.get(str(qid), [])] if m)
+                       for own, qid in zip(merged["memo"], merged["quote_id"], strict=True)]
+    out = out[[*_QUOTE_COLUMNS, *(["memo"] if "memo" in out else [])]]
+    out.attrs = {"kind": "quotes", "lang": lang}
+    return out

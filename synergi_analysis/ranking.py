@@ -72,7 +72,7 @@ import pandas as pd
 from synergi_analysis.codebook import Codebook, _check_lang
 from synergi_analysis.errors import StudyError, ValidationError
 from synergi_analysis.patterns import crosstab
-from synergi_analysis.study import Study
+from synergi_analysis.study import KEYS, Study
 from synergi_analysis.validate import OFFER_KINDS, validate_offers, validate_services
 
 __all__ = [
@@ -275,7 +275,8 @@ def _criteria(inp: _Inputs, *, sites: list[str], profiles, min_interviews: int,
     for dim in profiles:
         if len(cb.keys(dim)) < 2:
             continue  # one value cannot tell groups apart
-        counts = crosstab(iv, codebook=cb, rows="service", columns=dim, lang=None, margins=False)
+        counts = crosstab(iv, codebook=cb, rows="service", columns=dim, lang=KEYS,
+                          margins=False)
         conc, modal, modal_share = _concentration(counts, min_interviews)
         better = conc.notna() & (best.isna() | (conc > best + 10 ** -_DECIMALS))
         best = best.where(~better, conc)
@@ -389,7 +390,7 @@ def rank_services(
     min_interviews: int = MIN_INTERVIEWS,
     profiles: tuple[str, ...] = PROFILES,
     desk_weights: Mapping[str, float] | None = None,
-    lang: str = "da",
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Score every service on the deck's four criteria and rank them by the weighted total.
 
@@ -419,8 +420,8 @@ def rank_services(
         The dimensions the ``groups`` criterion looks for concentration in.
     desk_weights : mapping, optional
         Override the ``reach`` weight of a desk, e.g. ``{"light": 0.5}``.
-    lang : {"da", "en"}
-        Language of the service and group labels.
+    lang : {"da", "en"}, optional
+        Language of the service and group labels; default the study's.
 
     Returns
     -------
@@ -459,10 +460,15 @@ def rank_services(
      <NA>                Skat    1.0   0.07     NaN   0.75    NaN
     """
     inp = _inputs(data, codebook, services, offers)
+    lang = lang or (data.lang if isinstance(data, Study) else "da")
     weights = parse_weights(weights)
     opts = _options(inp.codebook, profiles=profiles, min_interviews=min_interviews,
                     desk_weights=desk_weights, lang=lang)
-    return _ranked(inp, weights=weights, sites=inp.codebook.keys("site"), **opts)
+    table = _ranked(inp, weights=weights, sites=inp.codebook.keys("site"), **opts)
+    # What the chart needs travels with the table: the bars' segments are w_c · score_c / Σ w.
+    table.attrs = {"kind": "ranking", "lang": lang, "weights": weights,
+                   "min_interviews": opts["min_interviews"]}
+    return table
 
 
 def deck_agreement(ranking: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
@@ -563,7 +569,7 @@ def rank_sensitivity(
     min_interviews: int = MIN_INTERVIEWS,
     profiles: tuple[str, ...] = PROFILES,
     desk_weights: Mapping[str, float] | None = None,
-    lang: str = "da",
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """How much the ranking depends on the weights: rank again under random weights.
 
@@ -609,6 +615,7 @@ def rank_sensitivity(
                  Nem-ID     4         2         4
     """
     inp = _inputs(data, codebook, services, offers)
+    lang = lang or (data.lang if isinstance(data, Study) else "da")
     weights = parse_weights(weights)
     top = _check_int("top", top, 1)
     n_draws = _check_int("n_draws", n_draws, 1)
@@ -635,7 +642,8 @@ def rank_sensitivity(
         "rank_max": ranks.max(axis=1).astype("int64") if len(ranking) else [],
     })
     # What the shares mean travels with the table, for charts' labels.
-    table.attrs.update(top=top, n_draws=n_draws, seed=seed, alpha=float(alpha))
+    table.attrs = {"kind": "rank_sensitivity", "lang": lang, "weights": weights,
+                   "top": top, "n_draws": n_draws, "seed": seed, "alpha": float(alpha)}
     return table
 
 
@@ -649,7 +657,7 @@ def leave_one_site_out(
     min_interviews: int = MIN_INTERVIEWS,
     profiles: tuple[str, ...] = PROFILES,
     desk_weights: Mapping[str, float] | None = None,
-    lang: str = "da",
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """How much each site drives the ranking: rank again without each site in turn.
 
@@ -682,6 +690,7 @@ def leave_one_site_out(
     'Roskilde, Glumsø'
     """
     inp = _inputs(data, codebook, services, offers)
+    lang = lang or (data.lang if isinstance(data, Study) else "da")
     weights = parse_weights(weights)
     opts = _options(inp.codebook, profiles=profiles, min_interviews=min_interviews,
                     desk_weights=desk_weights, lang=lang)

@@ -6,12 +6,14 @@ what every analysis takes first.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from synergi_analysis._codings import long_view, matching
 from synergi_analysis._io import (
     QDA_SUFFIXES,
     read_table,
@@ -19,12 +21,13 @@ from synergi_analysis._io import (
 )
 from synergi_analysis._version import __version__
 from synergi_analysis.codebook import Codebook
-from synergi_analysis.validate import (
-    INTERVIEW_ID,
-)
+from synergi_analysis.validate import INTERVIEW_ID
+from synergi_analysis.words import _check_lang
 
 __all__ = [
     "Study",
+    "KEYS",
+    "study_parts",
     "DATA_SUFFIXES",
 ]
 
@@ -65,6 +68,9 @@ class Study:
         The study folder, where extra tables (`table`) are looked up first.
     anonymous : bool
         True for a copy made by `anonymised` (speaker pseudonyms, no exact ages).
+    lang : {"da", "en"}
+        The language tables and charts made from the study are labelled in,
+        unless a call names another (`load_study` sets it, `with_lang` changes it).
     """
 
     codebook: Codebook
@@ -75,6 +81,7 @@ class Study:
     warnings: list[str] = field(default_factory=list)
     folder: Path | None = None
     anonymous: bool = False
+    lang: str = "da"
 
     def __repr__(self) -> str:
         return (
@@ -82,40 +89,73 @@ class Study:
             f"{len(self.quotes)} quotes)"
         )
 
+    def with_lang(self, lang: str) -> Study:
+        """A copy whose tables and charts are labelled in ``lang`` (the frames are shared).
+
+        Examples
+        --------
+        >>> from synergi_analysis import load_study
+        >>> load_study().with_lang("en").lang
+        'en'
+        """
+        _check_lang(lang)
+        return dataclasses.replace(self, lang=lang)
+
+    def subset(self, where) -> Study:
+        """The interviews that have the codes ``where`` asks for, with their quotes.
+
+        Parameters
+        ----------
+        where : mapping of str to str or list of str
+            Dimension (or journey stage) -> values (keys or labels, any case);
+            values of one dimension combine with OR, dimensions with AND.
+
+        Returns
+        -------
+        Study
+            The same codebook, language and files; ``interviews`` and ``quotes``
+            cut to the selection (row order kept).
+
+        Raises
+        ------
+        ValueError
+            An unknown dimension or value, named with the closest the codebook has.
+
+        Examples
+        --------
+        >>> from synergi_analysis import load_study
+        >>> pas = load_study().subset({"service": "Pas", "site": ["næstved", "Glumsø"]})
+        >>> len(pas.interviews), sorted(pas.interviews["site"].astype(str).unique())
+        (7, ['glumsø', 'næstved'])
+        """
+        keep = matching(self.interviews, self.codebook, where)
+        interviews = self.interviews[keep].reset_index(drop=True)
+        ids = set(interviews[INTERVIEW_ID])
+        quotes = self.quotes[self.quotes[INTERVIEW_ID].isin(ids)].reset_index(drop=True)
+        return dataclasses.replace(self, interviews=interviews, quotes=quotes)
+
     @property
     def codings(self) -> pd.DataFrame:
         """The long view: one row per (interview, dimension, value).
 
-        Multi-valued dimensions give one row per value and journey stages give
-        ``dimension = 'journey:<stage>'``, so generic crosstabs need no special cases.
+        Multi-valued dimensions give one row per value, journey stages give
+        ``dimension = 'journey:<stage>'`` and a scaled dimension's value names its
+        scale (``'bibliotek:A'``), by the same rules the pattern analyses count by.
 
         Returns
         -------
         pandas.DataFrame
             ``interview_id``, ``dimension``, ``value`` (all str).
+
+        Examples
+        --------
+        >>> from synergi_analysis import load_study
+        >>> codings = load_study().codings
+        >>> codings[codings["interview_id"] == "I01"].head(3).to_numpy().tolist()
+        [['I01', 'site', 'roskilde'], ['I01', 'visitor_type', 'borgerservice'], \
+['I01', 'service', 'licens-varmetillæg']]
         """
-        frames = []
-        ids = self.interviews[INTERVIEW_ID]
-        for dim in self.codebook.dimensions.values():
-            col = dim.column
-            if not col or col not in self.interviews:
-                continue
-            values = self.interviews[col].astype(object)
-            if dim.multi:
-                values = values.fillna("").str.split(dim.separator).explode()
-                values = values[values != ""]
-            frame = pd.DataFrame({INTERVIEW_ID: ids.loc[values.index].to_numpy(),
-                                  "dimension": dim.name, "value": values.to_numpy()})
-            frames.append(frame.dropna(subset=["value"]))
-        for stage in self.codebook.stages:
-            if stage in self.interviews:
-                values = self.interviews[stage].astype(object)
-                frame = pd.DataFrame({INTERVIEW_ID: ids.to_numpy(),
-                                      "dimension": f"journey:{stage}", "value": values.to_numpy()})
-                frames.append(frame.dropna(subset=["value"]))
-        if not frames:
-            return pd.DataFrame(columns=[INTERVIEW_ID, "dimension", "value"])
-        return pd.concat(frames, ignore_index=True)
+        return long_view(self.interviews, self.codebook)
 
     def anonymised(self, *, prefix: str = "Borger") -> Study:
         """A copy that is safe to share: pseudonyms, no exact ages, nothing not shown.
@@ -186,6 +226,7 @@ class Study:
             warnings=[mask_ages(scrub(w)) for w in self.warnings],
             folder=self.folder,
             anonymous=True,
+            lang=self.lang,
         )
 
     def table(self, name: str) -> pd.DataFrame | None:
@@ -246,3 +287,45 @@ class Study:
             "synergi_analysis": __version__,
         }
         return info
+
+
+#: The ``lang`` of a table that keeps the codebook's keys instead of labels.
+KEYS = "keys"
+
+
+def study_parts(
+    data, codebook: Codebook | None = None, lang: str | None = None
+) -> tuple[pd.DataFrame, Codebook, str | None]:
+    """The interview frame, the codebook and the label language a call works with.
+
+    Every analysis takes a `Study` first, or an interview frame with its
+    ``codebook=`` (a selection of a study, say). ``lang=None`` is the study's
+    own language (Danish for a frame); ``lang="keys"`` keeps the codebook's
+    keys, returned here as ``None``.
+
+    Raises
+    ------
+    ValueError
+        ``data`` is neither, a frame comes without its codebook, or ``lang`` is unknown.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> frame, codebook, lang = study_parts(load_study(), lang="en")
+    >>> len(frame), lang
+    (45, 'en')
+    """
+    if isinstance(data, Study):
+        frame, codebook, default = data.interviews, codebook or data.codebook, data.lang
+    elif isinstance(data, pd.DataFrame):
+        if codebook is None:
+            raise ValueError("data: an interview frame needs its codebook= (or pass the Study)")
+        frame, default = data, "da"
+    else:
+        raise ValueError(f"data must be a Study or an interview DataFrame, not "
+                         f"{type(data).__name__}")
+    if lang == KEYS:
+        return frame, codebook, None
+    lang = default if lang is None else lang
+    _check_lang(lang)
+    return frame, codebook, lang

@@ -24,6 +24,36 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "quote": {
         "age": ("{} år", "aged {}"),
         "none": ("Ingen citater.", "No quotes."),
+        "memo": ("Memo", "Memo"),
+    },
+    "agreement": {
+        # Landis and Koch's (1977) reading of kappa.
+        "poor": ("ringe", "poor"),
+        "slight": ("svag", "slight"),
+        "fair": ("rimelig", "fair"),
+        "moderate": ("moderat", "moderate"),
+        "substantial": ("betydelig", "substantial"),
+        "almost_perfect": ("næsten perfekt", "almost perfect"),
+        "kappa": ("Cohens kappa", "Cohen's kappa"),
+        "title": ("Enighed mellem kodere pr. dimension", "Agreement between coders by dimension"),
+        "bands": ("Landis og Kochs læsning", "Landis and Koch's reading"),
+        "n": ("n = interviews begge har kodet", "n = interviews both coded"),
+        "dimension": ("Dimension", "Dimension"),
+        "value": ("Værdi", "Value"),
+        "interviews": ("Interviews", "Interviews"),
+        "share": ("Enighed", "Agreement"),
+        "alpha": ("Krippendorffs alfa", "Krippendorff's alpha"),
+        "reading": ("Læsning", "Reading"),
+        "only_a": ("Kun {a}", "Only {a}"),
+        "only_b": ("Kun {b}", "Only {b}"),
+        "interview": ("Interview", "Interview"),
+        "none": ("Ingen uenigheder.", "No disagreements."),
+        "only_in": ("{n} interview(s) kun i {coding}, ikke sammenlignet: {ids}",
+                    "{n} interview(s) only in {coding}, not compared: {ids}"),
+        "no_pair": ("Der er ikke to kodninger at sammenligne: angiv parametrene a og b (to "
+                    "kodninger af de samme interviews) eller et QDA-projekt kodet af to brugere.",
+                    "There are no two codings to compare: give the parameters a and b (two "
+                    "codings of the same interviews) or a QDA project coded by two users."),
     },
     "header": {
         "parameters": ("Parametre", "Parameters"),

@@ -61,7 +61,7 @@ def test_attitudes_per_visitor_type_on_each_scale(tiny_study):
 
 def test_attitudes_by_site_keeps_empty_sites_with_missing_shares(tiny_study):
     table = attitudes(tiny_study.interviews, codebook=tiny_study.codebook, by="site",
-                      lang=None)
+                      lang="keys")
     assert list(table.columns) == ["site", "visitor_type", "code", "attitude", "count", "share"]
     assert table["site"].cat.categories.tolist() == ["roskilde", "ringsted", "næstved", "glumsø"]
     assert len(table) == 4 * (5 + 3)
@@ -95,7 +95,7 @@ def test_attitudes_of_an_empty_selection(tiny_study):
 
 
 def test_attitudes_add_up_per_site_on_the_shipped_data(study):
-    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang=None)
+    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang="keys")
     per_site = table.groupby("site", observed=True)["count"].sum()
     assert per_site.to_dict() == {"roskilde": 13, "ringsted": 13, "næstved": 13, "glumsø": 6}
     assert per_site.to_dict() == study.interviews["site"].value_counts().to_dict()
@@ -145,7 +145,7 @@ def test_journey_by_site_in_english(tiny_study):
 
 def test_journey_by_attitude_keeps_the_scales_apart(tiny_study):
     table = journey(tiny_study.interviews, codebook=tiny_study.codebook, by="attitude",
-                    lang=None)
+                    lang="keys")
     groups = table["attitude"].cat.categories.tolist()
     assert groups == ["borgerservice:A", "borgerservice:B", "borgerservice:C", "borgerservice:D",
                       "bibliotek:A", "bibliotek:B"]
@@ -169,7 +169,7 @@ def test_journey_adds_up_per_stage_on_the_shipped_data(study):
     assert table.set_index("stage")["open"].to_dict() == {
         "Forberedelse": 14, "Ankomst": 5, "Ventetid": 11, "Betjening": 2, "Udgang": 9,
         "Hjemme": 15}
-    by_site = journey(study.interviews, codebook=study.codebook, by="site", lang=None)
+    by_site = journey(study.interviews, codebook=study.codebook, by="site", lang="keys")
     sizes = (by_site["open"] + by_site["closed"] + by_site["not_coded"]).groupby(
         [by_site["site"], by_site["stage"]], observed=True).sum()
     assert sizes.unstack().eq(study.interviews["site"].value_counts(), axis=0).all().all()
@@ -179,7 +179,7 @@ def test_journey_adds_up_per_stage_on_the_shipped_data(study):
 
 
 def test_competence_by_service(tiny_study):
-    table = competence(tiny_study.interviews, codebook=tiny_study.codebook, lang=None)
+    table = competence(tiny_study.interviews, codebook=tiny_study.codebook, lang="keys")
     assert table.columns.tolist() == ["navigationsstærk", "navigationssvag", "Antal"]
     assert table.index.tolist()[:3] == ["pas", "kørekort", "skat"]
     assert table.loc["pas"].tolist() == [2, 1, 3]
@@ -207,7 +207,7 @@ def test_competence_on_the_shipped_data(study):
 
 
 def test_life_situations_counts_each_of_several(tiny_study):
-    table = life_situations(tiny_study.interviews, codebook=tiny_study.codebook, lang=None)
+    table = life_situations(tiny_study.interviews, codebook=tiny_study.codebook, lang="keys")
     assert table.index.name == "life_situation" and table.columns.name == "service"
     assert table.loc["forælder", ["pas", "biblioteksbesøg", "Antal"]].tolist() == [1, 1, 2]
     assert table.loc["pensionist", ["pas", "kørekort", "Antal"]].tolist() == [1, 1, 2]
@@ -244,7 +244,7 @@ def test_empty_selection_of_the_crosstabs(tiny_study):
 
 def test_cooccurrence_counts_of_a_multi_valued_dimension(tiny_study):
     table = cooccurrence(tiny_study.interviews, codebook=tiny_study.codebook,
-                         rows="life_situation", lang=None)
+                         rows="life_situation", lang="keys")
     keys = tiny_study.codebook.keys("life_situation")
     assert table.index.tolist() == keys and table.columns.tolist() == keys
     assert np.diag(table).tolist() == [0, 1, 2, 0, 0, 2, 0, 1, 1, 0, 0]
@@ -256,8 +256,8 @@ def test_cooccurrence_counts_of_a_multi_valued_dimension(tiny_study):
 
 def test_cooccurrence_jaccard_and_lift(tiny_study):
     iv, cb = tiny_study.interviews, tiny_study.codebook
-    jac = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="jaccard", lang=None)
-    lift = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="lift", lang=None)
+    jac = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="jaccard", lang="keys")
+    lift = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="lift", lang="keys")
     # forælder: T1, T6; udlandsrejse: T1; N = 6.
     assert jac.loc["forælder", "udlandsrejse"] == pytest.approx(1 / (2 + 1 - 1))
     assert lift.loc["forælder", "udlandsrejse"] == pytest.approx(1 * 6 / (2 * 1))
@@ -288,7 +288,7 @@ def test_cooccurrence_agrees_with_study_codings(study):
     pairs = life.merge(life, on="interview_id")
     counts = pairs.groupby(["value_x", "value_y"]).size()
     table = cooccurrence(study.interviews, codebook=study.codebook, rows="life_situation",
-                         lang=None)
+                         lang="keys")
     for (a, b), n in counts.items():
         assert table.loc[a, b] == n
     assert int(table.to_numpy().sum()) == int(counts.sum())
@@ -333,7 +333,7 @@ def test_service_by_site_and_visitor_type(study):
 
 def test_crosstab_of_a_scaled_dimension_keeps_the_scales_apart(tiny_study):
     table = crosstab(tiny_study.interviews, codebook=tiny_study.codebook, rows="attitude",
-                     columns="site", lang=None, margins=False)
+                     columns="site", lang="keys", margins=False)
     assert table.index.tolist()[-2:] == ["bibliotek:A", "bibliotek:B"]
     assert table.loc["bibliotek:B", "roskilde"] == 1
     assert table.loc["borgerservice:B", "roskilde"] == 1
@@ -346,7 +346,7 @@ def test_functions_leave_their_input_alone_and_ignore_its_index(tiny_study):
     cb = tiny_study.codebook
     assert attitudes(iv, codebook=cb)["count"].tolist() == [2, 1, 1, 1, 0, 0, 1, 0]
     assert journey(iv, codebook=cb)["open"].tolist() == [2, 0, 2, 0, 1, 2]
-    assert cooccurrence(iv, codebook=cb, rows="life_situation", lang=None).loc[
+    assert cooccurrence(iv, codebook=cb, rows="life_situation", lang="keys").loc[
         "forælder", "forælder"] == 2
     pd.testing.assert_frame_equal(iv, before)
 
@@ -504,3 +504,54 @@ def test_public_functions_take_options_by_keyword():
         params = inspect.signature(getattr(patterns, name)).parameters.values()
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         assert len(positional) <= 1, name
+
+
+# -- one calling convention: the study first ----------------------------------------------
+
+STUDY_FIRST = [
+    (service_by_age, {}),
+    (attitudes, {"by": "site"}),
+    (journey, {"by": "site"}),
+    (competence, {"by": "age_band"}),
+    (life_situations, {}),
+    (cooccurrence, {"rows": "attitude", "columns": "competence", "normalise": "lift"}),
+    (crosstab, {"rows": "site", "columns": "competence"}),
+]
+
+
+@pytest.mark.parametrize(("function", "options"), STUDY_FIRST,
+                         ids=[f.__name__ for f, _ in STUDY_FIRST])
+def test_a_study_and_its_frame_with_codebook_give_the_same_table(study, function, options):
+    from_study = function(study, **options)
+    from_frame = function(study.interviews, codebook=study.codebook, **options)
+    pd.testing.assert_frame_equal(from_study, from_frame)
+    assert from_study.attrs == from_frame.attrs
+    assert from_study.attrs["n"] == 45 and from_study.attrs["lang"] == "da"
+
+
+@pytest.mark.parametrize(("function", "options"), STUDY_FIRST,
+                         ids=[f.__name__ for f, _ in STUDY_FIRST])
+def test_a_frame_without_its_codebook_is_refused(study, function, options):
+    with pytest.raises(ValueError, match="codebook="):
+        function(study.interviews, **options)
+
+
+def test_tables_speak_the_study_language_unless_told(study):
+    english = study.with_lang("en")
+    assert service_by_age(english).index[0] == "Passport"
+    assert service_by_age(english, lang="da").index[0] == "Pas"
+    assert service_by_age(english, lang="keys").index[0] == "pas"
+    assert study.lang == "da"  # with_lang made a copy
+
+
+def test_tables_state_what_their_plot_needs(study):
+    table = service_by_age(study, by="site", lang="en")
+    assert table.attrs["kind"] == "crosstab" and table.attrs["margins"] is True
+    assert table.attrs["labels"] == {"service": "Service", "site": "Site"}
+    assert (table.attrs["rows"], table.attrs["columns"]) == ("service", "site")
+    stages = journey(study, by="competence")
+    assert stages.attrs["by"] == "competence" and stages.attrs["states"] == ["Åben", "Lukket"]
+    assert stages.attrs["labels"] == {"competence": "Kompetenceprofil", "stage": "Brugerrejse"}
+    lift = cooccurrence(study, rows="attitude", columns="site", normalise="lift")
+    assert lift.attrs["measure"] == "lift" and lift.attrs["margins"] is False
+    assert attitudes(study).attrs["by"] is None

@@ -93,8 +93,8 @@ def test_palette_is_okabe_ito_and_distinct():
 def test_plot_functions_leave_the_style_alone(study):
     before = dict(mpl.rcParams)
     table = attitudes(study.interviews, codebook=study.codebook, by="site")
-    plot_attitudes(table, codebook=study.codebook)
-    plot_journey(journey(study.interviews, codebook=study.codebook), codebook=study.codebook)
+    plot_attitudes(table)
+    plot_journey(journey(study))
     assert dict(mpl.rcParams) == before
 
 
@@ -104,7 +104,7 @@ def test_plot_functions_leave_the_style_alone(study):
 def test_service_by_age_heatmap(study):
     cb = study.codebook
     table = service_by_age(study.interviews, codebook=cb)
-    ax = plot_service_by_age(table, codebook=cb)
+    ax = plot_service_by_age(table)
     assert _ticks(ax.get_yticklabels()) == [*cb.labels("service").values(), "Antal"]
     assert _ticks(ax.get_xticklabels()) == ["0-17", "18-29", "30-49", "50-69", "70+", "Antal"]
     assert ax.get_title(loc="center") + ax.get_title(loc="left") == "Ydelse × Alder"
@@ -121,7 +121,7 @@ def test_service_by_age_heatmap_in_english_by_site(study):
     cb = study.codebook
     table = service_by_age(study.interviews, codebook=cb, by="site", lang="en")
     fig, ax = plt.subplots()
-    assert plot_service_by_age(table, codebook=cb, lang="en", ax=ax, title="Data") is ax
+    assert plot_service_by_age(table, ax=ax, title="Data") is ax
     assert _ticks(ax.get_xticklabels()) == ["Roskilde", "Ringsted", "Næstved", "Glumsø",
                                             "Total"]
     assert _ticks(ax.get_yticklabels())[:2] == ["Passport", "Driving licence"]
@@ -142,7 +142,7 @@ def test_service_by_age_heatmap_of_an_empty_selection(tiny_study):
 def test_attitude_bars_per_site(study):
     cb = study.codebook
     table = attitudes(study.interviews, codebook=cb, by="site")
-    ax = plot_attitudes(table, codebook=cb)
+    ax = plot_attitudes(table)
     assert _ticks(ax.get_yticklabels()) == ["Roskilde", "Ringsted", "Næstved", "Glumsø"]
     assert ax.get_title(loc="left") + ax.get_title() == "Besøgende i borgerservice"
     assert ax.get_ylabel() == "Sted"
@@ -162,7 +162,7 @@ def test_attitude_bars_per_site(study):
 def test_attitude_bars_of_the_library_scale_in_english(study):
     cb = study.codebook
     table = attitudes(study.interviews, codebook=cb, by="age_band", lang="en")
-    ax = plot_attitudes(table, visitor_type="Library visitor", codebook=cb, lang="en")
+    ax = plot_attitudes(table, visitor_type="Library visitor")
     assert _ticks(ax.get_yticklabels()) == ["0-17", "18-29", "30-49", "50-69", "70+"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["A. The disturbed", "B. The sociable", "Not coded"]
@@ -174,7 +174,7 @@ def test_attitude_bars_of_the_library_scale_in_english(study):
 def test_attitude_figure_has_one_panel_per_scale(tiny_study):
     cb = tiny_study.codebook
     table = attitudes(tiny_study.interviews, codebook=cb, by="site")
-    fig = plot_attitudes_figure(table, codebook=cb)
+    fig = plot_attitudes_figure(table)
     assert [ax.get_title(loc="left") + ax.get_title() for ax in fig.axes] == [
         "Besøgende i borgerservice", "Besøgende på biblioteket"]
     assert fig.get_suptitle() == "Holdning til integration"
@@ -188,11 +188,12 @@ def test_attitude_figure_has_one_panel_per_scale(tiny_study):
 def test_attitude_bars_of_a_key_table_with_an_uncoded_interview(tiny_study):
     iv = tiny_study.interviews.copy()
     iv.loc[iv["interview_id"] == "T3", "attitude"] = None
-    table = attitudes(iv, codebook=tiny_study.codebook, by="site", lang=None)
-    ax = plot_attitudes(table, visitor_type="borgerservice", lang="en")
+    table = attitudes(iv, codebook=tiny_study.codebook, by="site", lang="keys")
+    ax = plot_attitudes(table, visitor_type="borgerservice")
     assert _ticks(ax.get_yticklabels()) == ["roskilde", "ringsted", "næstved", "glumsø"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["A", "B", "C", "D", "Not coded"]
+    # A table of keys speaks the study's language in its own words.
+    assert legend == ["A", "B", "C", "D", "Ikke kodet"]
     ringsted = [c[1].get_width() for c in ax.containers]
     assert ringsted == pytest.approx([0, 0, 0.5, 0, 0.5])
 
@@ -210,7 +211,7 @@ def test_attitude_bars_without_a_split(tiny_study):
 def test_journey_chart_reads_left_to_right(study):
     cb = study.codebook
     table = journey(study.interviews, codebook=cb)
-    ax = plot_journey(table, codebook=cb)
+    ax = plot_journey(table)
     assert _ticks(ax.get_xticklabels()) == ["Forberedelse", "Ankomst", "Ventetid", "Betjening",
                                             "Udgang", "Hjemme"]
     assert ax.get_title(loc="left") + ax.get_title() == "Brugerrejse"
@@ -226,7 +227,7 @@ def test_journey_chart_reads_left_to_right(study):
 def test_journey_chart_one_line_per_site_in_english(study):
     cb = study.codebook
     table = journey(study.interviews, codebook=cb, by="site", lang="en")
-    ax = plot_journey(table, codebook=cb, lang="en")
+    ax = plot_journey(table)
     assert [line.get_label() for line in ax.lines] == ["Roskilde", "Ringsted", "Næstved",
                                                        "Glumsø"]
     assert ax.get_legend().get_title().get_text() == "Site"
@@ -248,7 +249,7 @@ def test_journey_chart_of_an_empty_selection(tiny_study):
 def test_competence_bars_by_service(study):
     cb = study.codebook
     table = competence(study.interviews, codebook=cb)
-    ax = plot_competence(table, codebook=cb)
+    ax = plot_competence(table)
     assert _ticks(ax.get_yticklabels()) == list(cb.labels("service").values())
     assert [c.get_label() for c in ax.containers] == ["Navigationsstærk", "Navigationssvag"]
     assert len(_bars(ax)) == 2 * 17
@@ -261,7 +262,7 @@ def test_competence_bars_by_age_band_in_english(tiny_study):
     cb = tiny_study.codebook
     table = competence(tiny_study.interviews, codebook=cb, by="age_band", lang="en",
                        margins=False)
-    ax = plot_competence(table, codebook=cb, lang="en")
+    ax = plot_competence(table)
     assert _ticks(ax.get_yticklabels()) == ["0-17", "18-29", "30-49", "50-69", "70+"]
     assert [p.get_width() for p in ax.containers[1]] == [0, 0, 0, 1, 2]
     assert ax.get_xlabel() == "Interviews"
@@ -270,7 +271,7 @@ def test_competence_bars_by_age_band_in_english(tiny_study):
 def test_life_situation_heatmap(study):
     cb = study.codebook
     table = life_situations(study.interviews, codebook=cb)
-    ax = plot_life_situations(table, codebook=cb)
+    ax = plot_life_situations(table)
     assert _ticks(ax.get_yticklabels()) == [*cb.labels("life_situation").values(), "Antal"]
     assert _ticks(ax.get_xticklabels()) == [*cb.labels("service").values(), "Antal"]
     assert ax.get_title(loc="left") + ax.get_title() == "Livssituation × Ydelse"
@@ -283,7 +284,7 @@ def test_life_situation_heatmap(study):
 def test_cooccurrence_heatmaps(tiny_study):
     cb = tiny_study.codebook
     counts = cooccurrence(tiny_study.interviews, codebook=cb, rows="life_situation")
-    ax = plot_cooccurrence(counts, codebook=cb)
+    ax = plot_cooccurrence(counts)
     assert _ticks(ax.get_yticklabels()) == list(cb.labels("life_situation").values())
     assert ax.collections[0].get_array().size == 11 * 11
     assert sorted(_texts(ax)) == sorted(["1", "2", "2", "1", "1", "1", "1", "1", "1"])
@@ -292,7 +293,7 @@ def test_cooccurrence_heatmaps(tiny_study):
     fig, ax = plt.subplots()
     lift = cooccurrence(tiny_study.interviews, codebook=cb, rows="attitude",
                         columns="competence", normalise="lift", lang="en")
-    plot_cooccurrence(lift, codebook=cb, lang="en", center=1.0, ax=ax, title="Lift")
+    plot_cooccurrence(lift, center=1.0, ax=ax, title="Lift")
     assert _ticks(ax.get_xticklabels()) == ["Strong navigator", "Weak navigator"]
     assert "2.00" in _texts(ax)  # the help seeker (T5) is weak: 1 · 6 / (1 · 3)
     assert ax.get_title(loc="left") + ax.get_title() == "Lift"
@@ -393,3 +394,42 @@ def test_public_functions_take_options_by_keyword():
         params = inspect.signature(value).parameters.values()
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         assert len(positional) <= 3, name
+
+
+# -- plots read the table's attrs, never label strings or positions -------------------------
+
+
+def test_totals_are_found_by_attrs_not_by_their_label(study):
+    with_margins = service_by_age(study)
+    without = service_by_age(study).iloc[:-1, :-1].copy()
+    without.attrs["margins"] = False
+    # A last row and column named like the totals, that are not totals:
+    without = without.rename(index={without.index[-1]: "Antal"},
+                             columns={without.columns[-1]: "Antal"})
+    bold = [t.get_fontweight() for t in plot_service_by_age(with_margins,
+                                                            ax=slide_figure().add_subplot()).texts]
+    plain = [t.get_fontweight() for t in plot_service_by_age(without,
+                                                             ax=slide_figure().add_subplot()).texts]
+    assert "bold" in bold and "bold" not in plain
+
+
+def test_a_plot_refuses_a_table_without_attrs(study):
+    table = journey(study)
+    table.attrs = {}
+    with pytest.raises(ValueError, match="expected a journey table"):
+        plot_journey(table, ax=slide_figure().add_subplot())
+
+
+def test_public_functions_take_one_positional_argument():
+    import inspect
+
+    from synergi_analysis import patterns, plotting, quotations, ranking
+
+    for module in (patterns, plotting, quotations, ranking):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if not inspect.isfunction(obj):
+                continue
+            positional = [p for p in inspect.signature(obj).parameters.values()
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            assert len(positional) <= 1, (module.__name__, name)

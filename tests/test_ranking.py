@@ -485,9 +485,9 @@ def test_plot_ranking_stacks_the_weighted_criteria(tiny_codebook):
     from synergi_analysis.plotting import plot_ranking
 
     table = rank_services(INTERVIEWS, codebook=tiny_codebook, services=SERVICES, offers=OFFERS,
-                          weights="links=2")
-    ax = plot_ranking(table, weights="links=2", lang="en")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["1. Eks", "2. y"]
+                          weights="links=2", lang="en")
+    ax = plot_ranking(table)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1. Ex", "2. y"]
     assert [t.get_fontweight() for t in ax.get_yticklabels()] == ["bold", "bold"]
     assert [c.get_label() for c in ax.containers] == [
         "Offered at most places", "Most users", "Delimited user groups", "Links to the library"]
@@ -498,12 +498,15 @@ def test_plot_ranking_stacks_the_weighted_criteria(tiny_codebook):
         table.loc[0, "total"])
 
 
-def test_plot_ranking_refuses_other_weights(tiny_codebook):
+def test_plot_ranking_refuses_a_table_that_is_not_a_ranking(tiny_codebook):
     from synergi_analysis.plotting import plot_ranking
 
     table = rank_services(INTERVIEWS, codebook=tiny_codebook, services=SERVICES, offers=OFFERS)
-    with pytest.raises(ValueError, match="weights: the bars would not add up"):
-        plot_ranking(table, weights="users=3")
+    assert table.attrs["weights"] == {"reach": 1.0, "users": 1.0, "groups": 1.0, "links": 1.0}
+    stripped = table.copy()
+    stripped.attrs = {}
+    with pytest.raises(ValueError, match="expected a ranking table"):
+        plot_ranking(stripped)
 
 
 def test_plot_criteria_heatmap_labels_and_cells(shipped_ranking):
@@ -528,7 +531,7 @@ def test_plot_rank_stability_bars_and_ranges(tiny_codebook):
 
     table = rank_sensitivity(INTERVIEWS, codebook=tiny_codebook, services=SERVICES,
                              offers=OFFERS, n_draws=400, top=1, seed=5, lang="en")
-    ax = plot_rank_stability(table, lang="en")
+    ax = plot_rank_stability(table)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Ex", "y"]
     assert [p.get_width() for p in ax.patches] == pytest.approx(table["top_share"].tolist())
     assert [t.get_text() for t in ax.texts] == ["rank 1–2", "rank 1–2"]

@@ -22,8 +22,10 @@ one is defensive throughout:
   problem (`ValidationError`), never silently resolved.
 
 Every refusal is a `StudyError` saying what was wrong. The result is a
-`QdaProject`: the project's codes, sources with their texts, selections with
-their codings and selected text, cases with their variables, and sets, with
+`QdaProject`: the project's users, codes (with their descriptions), sources
+with their texts and variables, selections of every kind with their codings
+(who made each) and selected text (a transcript's between its sync points),
+cases with their variables, sets, and notes with what they refer to, with
 GUIDs normalised (no braces, lower case) and names in Unicode NFC.
 
 What real exports do differently from the standard is tolerated: the project
@@ -40,7 +42,6 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import defusedxml.ElementTree as safe_et
@@ -54,8 +55,22 @@ from defusedxml import (
 from synergi_analysis._io import _encoding
 from synergi_analysis.errors import Problem, StudyError, ValidationError
 from synergi_analysis.qda._archive import MAX_RATIO, find_in, open_container, unsafe
+from synergi_analysis.qda._model import (
+    CODE_POINTS,
+    PATH_SEP,
+    SELECTION_KINDS,
+    SOURCE_KINDS,
+    UTF16_UNITS,
+    Case,
+    Code,
+    CodeSet,
+    Note,
+    QdaProject,
+    Selection,
+    Source,
+)
 
-__all__ = ["QdaProject", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
+__all__ = ["QdaProject", "Note", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
            "UTF16_UNITS"]
 
 NS = "urn:QDA-XML:project:1.0"
@@ -63,134 +78,6 @@ NS = "urn:QDA-XML:project:1.0"
 MAX_TOTAL_BYTES = 256 * 2**20
 #: No text of a project can be longer than its byte budget: a position past it is no position.
 MAX_POSITION = MAX_TOTAL_BYTES
-SELECTION_KINDS = (
-    "PlainTextSelection", "PDFSelection", "PictureSelection", "AudioSelection",
-    "VideoSelection", "TranscriptSelection",
-)
-SOURCE_KINDS = ("TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource")
-#: Path separator of code paths: ATLAS.ti writes a hierarchy into a code's name with it,
-#: and nested codes are written with it too, so both forms read the same.
-PATH_SEP = "::"
-#: How positions were counted: Python string indices, or UTF-16 code units (NVivo).
-CODE_POINTS, UTF16_UNITS = "code points", "UTF-16 code units"
-
-
-# -- the model ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Code:
-    guid: str
-    name: str
-    path: tuple[str, ...]
-    codable: bool = True
-
-    @property
-    def path_name(self) -> str:
-        return PATH_SEP.join(self.path)
-
-
-@dataclass
-class Selection:
-    """One selection of a source, with the GUIDs of the codes it is coded with.
-
-    ``start``/``end`` are the positions as the file gives them; ``text`` is the
-    selected text once resolved (or the PDF selection's own text), else None.
-    """
-
-    guid: str
-    kind: str
-    name: str
-    source: str
-    start: int | None = None
-    end: int | None = None
-    codes: list[str] = field(default_factory=list)
-    host: str | None = None
-    text: str | None = None
-    description: str = ""
-
-
-@dataclass
-class Source:
-    guid: str
-    kind: str
-    name: str
-    text_ref: str = ""
-    selections: list[Selection] = field(default_factory=list)
-
-
-@dataclass
-class Case:
-    guid: str
-    name: str
-    variables: dict[str, str] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    selections: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CodeSet:
-    guid: str
-    name: str
-    sources: list[str] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)
-
-
-@dataclass(repr=False)
-class QdaProject:
-    """A REFI-QDA project as read: what the file holds, before any mapping.
-
-    ``texts`` maps a text host (a TextSource's GUID, or a representation's) to its
-    plain text, or None where the file does not hold it (``missing_texts`` then
-    names the source and the path it gave). ``offsets`` says how the positions
-    were counted: `CODE_POINTS` or `UTF16_UNITS`.
-    """
-
-    file: str
-    name: str = ""
-    origin: str = ""
-    codes: dict[str, Code] = field(default_factory=dict)
-    sources: list[Source] = field(default_factory=list)
-    cases: list[Case] = field(default_factory=list)
-    sets: list[CodeSet] = field(default_factory=list)
-    variables: dict[str, tuple[str, str]] = field(default_factory=dict)
-    texts: dict[str, str | None] = field(default_factory=dict)
-    text_names: dict[str, str] = field(default_factory=dict)
-    offsets: str = CODE_POINTS
-    missing_texts: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    def __repr__(self) -> str:
-        counts = self.summary()
-        return (f"QdaProject({self.file!r}, origin={self.origin!r}: {counts['sources']} sources, "
-                f"{counts['selections']} selections, {counts['codes']} codes)")
-
-    @property
-    def selections(self) -> list[Selection]:
-        return [s for src in self.sources for s in src.selections]
-
-    @property
-    def code_paths(self) -> list[str]:
-        """Every code's path, in the project's order (parents before children)."""
-        return [c.path_name for c in self.codes.values()]
-
-    def summary(self) -> dict[str, int]:
-        """Counts of what the file holds, element by element."""
-        selections = self.selections
-        used = {g for s in selections for g in s.codes if g in self.codes}
-        return {
-            "sources": len(self.sources),
-            "text_sources": sum(s.kind == "TextSource" for s in self.sources),
-            "selections": len(selections),
-            "text_selections": sum(s.kind == "PlainTextSelection" for s in selections),
-            "codings": sum(len(s.codes) for s in selections),
-            "codes": len(self.codes),
-            "codes_used": len(used),
-            "cases": len(self.cases),
-            "variables": len(self.variables),
-            "sets": len(self.sets),
-        }
 
 
 # -- the byte budget ----------------------------------------------------------------
@@ -274,14 +161,14 @@ def _int(raw: str | None) -> int | None:
 
 
 def _check_positions(project: QdaProject, problems: list[Problem]) -> None:
-    """Report positions no text has: negative, reversed, or past any text's length.
+    """Report text positions no text has: negative, reversed, or past any text's length.
 
     Such a selection is not resolved silently (a negative position would cut from
     the end of the text, a reversed pair would be swapped): its positions are set
     to None so that nothing is cut, and the problem stops the load.
     """
     for sel in project.selections:
-        if sel.kind != "PlainTextSelection":
+        if sel.kind not in ("PlainTextSelection", "TranscriptSelection"):
             continue
         found = []
         for attr, value in (("startPosition", sel.start), ("endPosition", sel.end)):
@@ -298,6 +185,13 @@ def _check_positions(project: QdaProject, problems: list[Problem]) -> None:
             problems.append(Problem(project.file, f"selection {sel.guid}", attr, message))
         if found:
             sel.start = sel.end = None
+
+
+def _reused(seen: dict[str, int], kind: str, file: str) -> list[Problem]:
+    """A problem for every GUID used by more than one element of a kind."""
+    return [Problem(file, f"{kind} {guid}", None,
+                    f"the GUID is used by {n} {kind}s; each {kind} needs its own")
+            for guid, n in seen.items() if n > 1]
 
 
 def _text_of(elem) -> str:
@@ -363,7 +257,8 @@ def _choose_offsets(project: QdaProject) -> str:
     indexes: dict[str, _Utf16Index] = {}
     for sel in project.selections:
         text = project.texts.get(sel.host or "")
-        if sel.kind != "PlainTextSelection" or not text or sel.start is None or sel.end is None:
+        if (sel.kind not in ("PlainTextSelection", "TranscriptSelection") or not text
+                or sel.start is None or sel.end is None):
             continue
         if sel.host not in indexes:
             indexes[sel.host] = _Utf16Index(text) if _has_astral(text) else None
@@ -422,16 +317,11 @@ def _read_codes(codes_elem, project: QdaProject, problems: list[Problem]) -> Non
         codable = (code.get("isCodable") or "true").strip().lower() != "false"
         if guid:
             seen[guid] = seen.get(guid, 0) + 1
-            project.codes.setdefault(guid, Code(guid, name, path, codable))
+            description = _text_of(_child(code, "Description")).strip()
+            project.codes.setdefault(guid, Code(guid, name, path, codable, description))
+            _note_refs(code, project, "code", guid)
         stack.extend((child, path) for child in reversed(_children(code, "Code")))
     problems += _reused(seen, "code", project.file)
-
-
-def _reused(seen: dict[str, int], kind: str, file: str) -> list[Problem]:
-    """A problem for every GUID used by more than one element of a kind."""
-    return [Problem(file, f"{kind} {guid}", None,
-                    f"the GUID is used by {n} {kind}s; each {kind} needs its own")
-            for guid, n in seen.items() if n > 1]
 
 
 def _source_name(elem, text_ref: str) -> str:
@@ -469,29 +359,72 @@ def _load_text(container, project: QdaProject, external: Path | None, ref: str,
     return container.texts[ref]
 
 
-def _read_selection(elem, kind: str, source: str, host: str | None) -> Selection:
-    codes = []
+def _note_refs(elem, project: QdaProject, kind: str, guid: str) -> list[str]:
+    """Record the ``NoteRef`` children of ``elem`` as referring to (kind, guid)."""
+    found = []
+    for ref in _children(elem, "NoteRef"):
+        note = _guid(ref.get("targetGUID"))
+        if note:
+            project.note_refs.append((note, kind, guid))
+            found.append(note)
+    return found
+
+
+def _read_selection(elem, kind: str, source: str, host: str | None, project: QdaProject,
+                    sync: dict[str, int] | None = None) -> Selection:
+    guid = _guid(elem.get("guid"))
+    user = _guid(elem.get("creatingUser"))
+    codes, users = [], []
+    notes = _note_refs(elem, project, "selection", guid)
     for coding in _children(elem, "Coding"):
+        notes += _note_refs(coding, project, "selection", guid)
         for ref in _children(coding, "CodeRef"):
-            guid = _guid(ref.get("targetGUID"))
-            if guid:
-                codes.append(guid)
+            code = _guid(ref.get("targetGUID"))
+            if code:
+                codes.append(code)
+                users.append(_guid(coding.get("creatingUser")) or user)
     text = None
     rep = _child(elem, "Representation")
     if rep is not None and _child(rep, "PlainTextContent") is not None:
         text = _text_of(_child(rep, "PlainTextContent"))
+    if kind == "TranscriptSelection":
+        # A transcript selection runs between two sync points of its transcript.
+        sync = sync or {}
+        start = sync.get(_guid(elem.get("fromSyncPoint")))
+        end = sync.get(_guid(elem.get("toSyncPoint")))
+    elif kind in ("AudioSelection", "VideoSelection"):
+        start, end = _int(elem.get("begin")), _int(elem.get("end"))
+    else:
+        start, end = _int(elem.get("startPosition")), _int(elem.get("endPosition"))
     return Selection(
-        guid=_guid(elem.get("guid")),
+        guid=guid,
         kind=kind,
         name=_name(elem.get("name")),
         source=source,
-        start=_int(elem.get("startPosition")),
-        end=_int(elem.get("endPosition")),
+        start=start,
+        end=end,
         codes=codes,
         host=host,
         text=text,
         description=_text_of(_child(elem, "Description")).strip(),
+        user=user,
+        created=(elem.get("creationDateTime") or "").strip(),
+        users=users,
+        notes=notes,
     )
+
+
+def _source_variables(elem, project: QdaProject, source: Source) -> None:
+    """Variables attached to a source (MAXQDA's document variables)."""
+    for vv in _children(elem, "VariableValue"):
+        ref = _child(vv, "VariableRef")
+        var = project.variables.get(_guid(ref.get("targetGUID")) if ref is not None else "")
+        if var is None:
+            project.warnings.append(f"source {source.name!r}: a value of an unknown variable")
+            continue
+        value = _variable_value(vv)
+        if value != "":
+            source.variables[var[0]] = value
 
 
 def _read_sources(sources_elem, container, project: QdaProject, external: Path | None) -> None:
@@ -504,6 +437,9 @@ def _read_sources(sources_elem, container, project: QdaProject, external: Path |
         source = Source(guid=guid, kind=kind, name=_source_name(elem, text_ref),
                         text_ref=text_ref)
         project.sources.append(source)
+        _source_variables(elem, project, source)
+        _note_refs(elem, project, "source", guid)
+        source.transcripts = len(_children(elem, "Transcript"))
         # Text hosts: a TextSource's own text; representations of PDFs; transcripts.
         hosts: list[tuple[object, str]] = []
         if kind == "TextSource":
@@ -521,16 +457,20 @@ def _read_sources(sources_elem, container, project: QdaProject, external: Path |
             else:
                 project.texts[key] = None
             project.text_names[key] = source.name
+            sync = {_guid(p.get("guid")): _int(p.get("position"))
+                    for p in _children(host_elem, "SyncPoint")}
             for sel in host_elem:
                 sel_kind = _local(sel.tag)
                 if sel_kind in SELECTION_KINDS:
-                    source.selections.append(_read_selection(sel, sel_kind, guid, key))
+                    source.selections.append(
+                        _read_selection(sel, sel_kind, guid, key, project, sync))
         if kind != "TextSource":
-            # PDF, picture, audio and video selections: regions without positions.
+            # PDF, picture, audio and video selections: regions without text positions.
             for sel in elem:
                 sel_kind = _local(sel.tag)
                 if sel_kind in SELECTION_KINDS:
-                    source.selections.append(_read_selection(sel, sel_kind, guid, None))
+                    source.selections.append(
+                        _read_selection(sel, sel_kind, guid, None, project))
 
 
 def _variable_value(vv) -> str:
@@ -541,11 +481,14 @@ def _variable_value(vv) -> str:
     return ""
 
 
-def _read_cases(project: QdaProject, root) -> None:
+def _read_variables(project: QdaProject, root) -> None:
     variables = _child(root, "Variables")
     for var in _children(variables, "Variable") if variables is not None else []:
         project.variables[_guid(var.get("guid"))] = (
             _name(var.get("name")), (var.get("typeOfVariable") or "Text").strip())
+
+
+def _read_cases(project: QdaProject, root) -> None:
     cases = _child(root, "Cases")
     for elem in _children(cases, "Case") if cases is not None else []:
         case = Case(guid=_guid(elem.get("guid")), name=_name(elem.get("name")))
@@ -577,6 +520,38 @@ def _read_sets(project: QdaProject, root) -> None:
         ))
 
 
+def _read_users(project: QdaProject, root) -> None:
+    users = _child(root, "Users")
+    for elem in _children(users, "User") if users is not None else []:
+        guid = _guid(elem.get("guid"))
+        if guid:
+            project.users[guid] = _name(elem.get("name")) or _name(elem.get("id")) or guid
+
+
+def _read_notes(project: QdaProject, root, container, external: Path | None) -> None:
+    """The project's notes, their texts and what each refers to."""
+    _note_refs(root, project, "project", "")
+    notes = _child(root, "Notes")
+    for elem in _children(notes, "Note") if notes is not None else []:
+        guid = _guid(elem.get("guid"))
+        name = _name(elem.get("name"))
+        content = _child(elem, "PlainTextContent")
+        ref = (elem.get("plainTextPath") or "").strip()
+        if content is not None:
+            text = _text_of(content)
+        elif ref:
+            text = _load_text(container, project, external, ref, name or guid) or ""
+        else:
+            text = _text_of(_child(elem, "Description"))
+        project.notes[guid] = Note(
+            guid=guid, name=name, text=text.replace("\r\n", "\n").strip(),
+            user=_guid(elem.get("creatingUser")),
+            created=(elem.get("creationDateTime") or "").strip())
+    for note, kind, target in project.note_refs:
+        if note in project.notes:
+            project.notes[note].refers.append((kind, target))
+
+
 def read_project(path: str | Path, *, sources: str | Path | None = None) -> QdaProject:
     """Read a ``.qdpx`` (or a loose ``.qde`` with its ``sources/`` folder) safely.
 
@@ -593,14 +568,15 @@ def read_project(path: str | Path, *, sources: str | Path | None = None) -> QdaP
     Returns
     -------
     QdaProject
-        Codes, sources (with texts), selections, cases, variables and sets; each
-        text selection's ``text`` holds the selected text where the file has it.
+        Users, codes, sources (with texts), selections, cases, variables, sets and
+        notes; each text or transcript selection's ``text`` holds the selected
+        text where the file has it.
 
     Raises
     ------
     StudyError
-        The file is not a readable project, has no sources, or is refused as
-        unsafe (unsafe entry names, entities, a zip bomb, paths outside it).
+        The file is not a readable project, or is refused as unsafe (unsafe
+        entry names, entities, a zip bomb, paths outside it).
     ValidationError
         A GUID is used twice, or a selection's positions are negative, reversed
         or past any text; ``problems`` lists each.
@@ -630,12 +606,14 @@ def read_project(path: str | Path, *, sources: str | Path | None = None) -> QdaP
     project = QdaProject(file=path.name, name=_name(root.get("name")),
                          origin=(root.get("origin") or "").strip())
     problems: list[Problem] = []
+    _read_users(project, root)
     codebook = _child(root, "CodeBook")
     _read_codes(_child(codebook, "Codes") if codebook is not None else None, project, problems)
+    # Variables first: sources may carry values of them (MAXQDA's document variables).
+    _read_variables(project, root)
     _read_sources(_child(root, "Sources"), container, project, external)
-    if not project.sources:
-        raise StudyError(f"{label}: the project has no sources; there is nothing to import")
     _read_cases(project, root)
+    _read_notes(project, root, container, external)
     _read_sets(project, root)
     for kind, items in (("source", project.sources), ("selection", project.selections),
                         ("case", project.cases)):
@@ -653,7 +631,7 @@ def read_project(path: str | Path, *, sources: str | Path | None = None) -> QdaP
     cache: dict = {}
     outside = 0
     for sel in project.selections:
-        if sel.kind == "PlainTextSelection":
+        if sel.kind in ("PlainTextSelection", "TranscriptSelection"):
             sel.text, note = _cut(project, sel, cache)
             outside += note == "outside the text"
     if outside:

@@ -34,10 +34,14 @@ def import_qdpx(
     path: str | Path, out: str | Path, *, codebook: str | Path | None = None,
     overwrite: bool = False, sources: str | Path | None = None,
 ) -> QdaStudy:
-    """Write a project as a study folder: ``interviews.csv``, ``quotes.csv``, ``codebook.yml``.
+    """Write a project as a study folder: interviews, quotes, memos and the codebook.
 
-    The folder loads with `load_study` once it validates (a project coded with
-    its own themes leaves the codebook's columns blank, to be filled in by hand).
+    ``interviews.csv``, ``quotes.csv`` (with each quote's codes, coders and coding
+    comment), ``memos.csv`` (the project's notes and code descriptions, see
+    `MEMO_COLUMNS`) and ``codebook.yml``. The folder loads with `load_study` once
+    it validates (a project coded with its own themes leaves the codebook's
+    columns blank, to be filled in by hand), and `export_qdpx` writes its memos
+    back.
 
     The CSV files are formula-safe: a cell starting with ``=``, ``+``, ``-``,
     ``@``, a tab or a carriage return is written with a leading ``'`` (see
@@ -60,14 +64,15 @@ def import_qdpx(
     ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
     ...     _ = import_qdpx(path, Path(tmp) / "study")
     ...     sorted(p.name for p in (Path(tmp) / "study").iterdir())
-    ['codebook.yml', 'interviews.csv', 'quotes.csv']
+    ['codebook.yml', 'interviews.csv', 'memos.csv', 'quotes.csv']
     """
     study = load_qdpx(path, codebook=codebook, sources=sources)
     out = Path(out).expanduser()
     if out.exists() and not out.is_dir():
         raise StudyError(f"{out}: exists and is not a folder; give a folder to write the "
                          "study to")
-    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml"]
+    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml",
+               out / "memos.csv"]
     existing = [p.name for p in targets if p.exists() or p.is_symlink()]
     if existing and not overwrite:
         raise StudyError(f"{out}: already holds {', '.join(existing)}; choose another folder "
@@ -77,11 +82,12 @@ def import_qdpx(
     except OSError as exc:
         raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
     # Everything is read before anything is written (the codebook may be the one in
-    # this folder), and the three files replace the old ones together: a failed write
+    # this folder), and the files replace the old ones together: a failed write
     # leaves the folder's earlier study as it was, never a 0-byte or mixed one.
     files: dict[Path, bytes] = {
-        targets[0]: to_csv_bytes(_as_text(study.interviews), index=False),
-        targets[1]: to_csv_bytes(_as_text(study.quotes), index=False),
+        target: to_csv_bytes(_as_text(frame), index=False)
+        for target, frame in ((targets[0], study.interviews), (targets[1], study.quotes),
+                              (targets[3], study.memos))
     }
     if study.codebook.path:
         try:
