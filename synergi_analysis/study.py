@@ -33,14 +33,23 @@ __all__ = [
 
 
 #: Quote columns a report shows (`synergi_analysis.quotations`) or a code table counts.
-_SHOWN_QUOTE_COLUMNS = ("quote_id", INTERVIEW_ID, "text", "stage", "theme", "codes")
+_SHOWN_QUOTE_COLUMNS = ("quote_id", INTERVIEW_ID, "text", "stage", "theme", "codes", "coders",
+                        "memo")
+#: What an anonymised study calls a QDA project's users (coders): "Koder 1", ...
+CODER = "Koder"
 
 
-def _users(project) -> list[str]:
-    """The names of a QDA project's users (coders), whatever shape the reader gives."""
+def _coders(project, quotes: pd.DataFrame, memos: pd.DataFrame) -> list[str]:
+    """Everyone who coded or wrote a memo, in first-seen order: the project's users,
+    the quotes' ``coders`` (``"Anne, Bent"``), the memos' authors."""
     users = getattr(project, "users", None) or {}
-    values = users.values() if isinstance(users, dict) else users
-    return [str(getattr(u, "name", u)) for u in values if str(getattr(u, "name", u)).strip()]
+    found = [str(u) for u in (users.values() if isinstance(users, dict) else users)]
+    if "coders" in quotes:
+        found += [c.strip() for cell in quotes["coders"].dropna().astype(str)
+                  for c in cell.split(",")]
+    if "author" in memos:
+        found += list(memos["author"].astype(str))
+    return list(dict.fromkeys(c for c in found if c.strip()))
 
 
 #: Files whose content counts towards a study's fingerprint.
@@ -71,6 +80,10 @@ class Study:
     lang : {"da", "en"}
         The language tables and charts made from the study are labelled in,
         unless a call names another (`load_study` sets it, `with_lang` changes it).
+    memos : pandas.DataFrame or None
+        The study's memos when they were read with it (a QDA project's, or
+        `anonymised` ones); None: `synergi_analysis.qda.study_memos` reads the
+        folder's ``memos.csv``.
     """
 
     codebook: Codebook
@@ -82,6 +95,7 @@ class Study:
     folder: Path | None = None
     anonymous: bool = False
     lang: str = "da"
+    memos: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return (
@@ -185,10 +199,14 @@ class Study:
         True
         """
         from synergi_analysis._anonymise import NameScrubber, mask_ages
+        from synergi_analysis.qda._memos import study_memos
 
         interviews = self.interviews.copy()
         quotes = self.quotes.copy()
-        qda = "project" in self.files
+        memos = study_memos(self).copy()
+        # Read from a QDA project (or a folder import-qdpx wrote): interviews are
+        # named after cases, and coders have names.
+        qda = "project" in self.files or "codes" in quotes or "coders" in quotes
         speaker = interviews["speaker"] if "speaker" in interviews else pd.Series(
             None, index=interviews.index, dtype=object)
         named = speaker.notna() & (speaker.astype(str).str.strip() != "")
@@ -201,10 +219,11 @@ class Study:
         if qda:
             ids = dict(zip(interviews[INTERVIEW_ID].astype(str), pseudonym, strict=True))
             names.update({k: v for k, v in ids.items() if k not in names})
-            for user in _users(getattr(self, "project", None)):
-                names.setdefault(user, f"{prefix} (coder)")
             interviews[INTERVIEW_ID] = pseudonym.to_numpy()
             quotes[INTERVIEW_ID] = quotes[INTERVIEW_ID].astype(str).map(ids)
+        coders = _coders(getattr(self, "project", None), quotes, memos)
+        for k, coder in enumerate(coders, start=1):
+            names.setdefault(coder, f"{CODER} {k}")
         interviews["speaker"] = pseudonym.reindex(interviews.index).where(named, None)
         interviews["age"] = pd.array([pd.NA] * len(interviews), dtype="Int64")
         shown = {INTERVIEW_ID, "age", "long_interview", "speaker", *self.codebook.stages,
@@ -212,11 +231,17 @@ class Study:
         interviews = interviews[[c for c in interviews.columns if c in shown]]
         quotes = quotes[[c for c in quotes.columns if c in {*_SHOWN_QUOTE_COLUMNS}]]
         scrub = NameScrubber(names)
-        for col in ("text", "theme", "codes", "quote_id"):
-            if col in quotes:
-                quotes[col] = [scrub(t) for t in quotes[col].astype(object)]
-        if "text" in quotes:
-            quotes["text"] = [mask_ages(t) for t in quotes["text"]]
+
+        def clean(frame: pd.DataFrame, columns, texts) -> None:
+            for col in columns:
+                if col in frame:
+                    frame[col] = [scrub(t) for t in frame[col].astype(object)]
+            for col in texts:
+                if col in frame:
+                    frame[col] = [mask_ages(t) for t in frame[col]]
+
+        clean(quotes, ("text", "theme", "codes", "coders", "quote_id", "memo"), ("text", "memo"))
+        clean(memos, ("memo_id", "target", "author", "text"), ("text",))
         return Study(
             codebook=self.codebook,
             interviews=interviews.reset_index(drop=True),
@@ -227,6 +252,7 @@ class Study:
             folder=self.folder,
             anonymous=True,
             lang=self.lang,
+            memos=memos,
         )
 
     def table(self, name: str) -> pd.DataFrame | None:

@@ -556,3 +556,61 @@ def test_an_anonymised_report_names_no_speaker_and_no_folder(tmp_path, data_dir)
         found = sorted(n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", visible))
         assert found == [], page.name
     assert re.search(r"Borger \d+", (out / "overview.html").read_text(encoding="utf-8"))
+
+
+def _qda_memo_project(tmp_path: Path) -> Path:
+    text = "Jeg kom for at få nyt pas, sagde hun."
+    users = (f'<Users><User guid="{g(91)}" name="Mette Holm"/>'
+             f'<User guid="{g(92)}" name="Bent Brun"/></Users>')
+    selection = (f'<PlainTextSelection guid="{g(41)}" startPosition="0" endPosition="25" '
+                 f'creatingUser="{g(91)}"><Description>Anna Jensen var 47 år og travl.'
+                 f'</Description><Coding guid="{g(42)}" creatingUser="{g(92)}"><CodeRef '
+                 f'targetGUID="{g(1)}"/></Coding><NoteRef targetGUID="{g(81)}"/>'
+                 "</PlainTextSelection>")
+    notes = (f'<Notes><Note guid="{g(81)}" name="Om Anna" creatingUser="{g(91)}">'
+             "<PlainTextContent>Anna Jensens datter var med; hun er 12 år.</PlainTextContent>"
+             "</Note></Notes>")
+    xml = project_xml(codes=f'<Code guid="{g(1)}" name="Tema"/>',
+                      cases=f'<Case guid="{g(31)}" name="Anna Jensen"><SourceRef '
+                            f'targetGUID="{g(21)}"/></Case>',
+                      sources=text_source(g(21), "Anna Jensen.docx",
+                                          f"internal://{g(21)}.txt", selection))
+    xml = xml.replace("<CodeBook>", users + "<CodeBook>").replace("</Project>",
+                                                                     notes + "</Project>")
+    return write_qdpx(tmp_path / "memo.qdpx", xml, {f"sources/{g(21)}.txt": text})
+
+
+@pytest.mark.parametrize("via_folder", [False, True])
+def test_memos_and_coders_are_anonymised_too(tmp_path, via_folder):
+    from synergi_analysis.qda import import_qdpx, study_memos
+    from synergi_analysis.quotations import quotes
+
+    path = _qda_memo_project(tmp_path)
+    if via_folder:
+        import pandas as pd
+
+        import_qdpx(path, tmp_path / "folder")
+        table = pd.read_csv(tmp_path / "folder" / "interviews.csv", dtype=str)
+        table = table.assign(site="roskilde", visitor_type="borgerservice", service="pas",
+                             age="47")
+        table.to_csv(tmp_path / "folder" / "interviews.csv", index=False)
+        study = load_study(tmp_path / "folder")
+    else:
+        study = load_qdpx(path)
+    before = quotes(study)
+    assert "Anna Jensen var 47 år" in before["memo"].iloc[0]
+    assert set(study_memos(study)["author"]) == {"Mette Holm"}
+    anon = study.anonymised()
+    shown = quotes(anon)
+    assert shown["memo"].tolist() == [
+        "Borger 1 var NN år og travl.\nBorger 1's datter var med; hun er NN år."]
+    assert shown["interview_id"].tolist() == ["Borger 1"]
+    memos = study_memos(anon)
+    everything = " ".join([*map(str, memos.to_numpy().ravel()),
+                           *map(str, anon.quotes.to_numpy().ravel()),
+                           *map(str, anon.interviews.to_numpy().ravel()), *anon.warnings])
+    for name in ("Anna", "Jensen", "Mette", "Holm", "Bent", "Brun"):
+        assert name not in everything, name
+    # Two people, two pseudonyms (numbered in the order they are met).
+    (author,), (coder,) = set(memos["author"]), set(anon.quotes["coders"])
+    assert {author, coder} == {"Koder 1", "Koder 2"}
