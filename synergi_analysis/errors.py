@@ -46,7 +46,8 @@ class Problem:
     def __str__(self) -> str:
         parts = [self.file]
         if self.row is not None:
-            parts.append(str(self.row))
+            # A row may be a name from the file ("case <name>"): cut when long.
+            parts.append(str(self.row) if isinstance(self.row, int) else shorten(self.row, 80))
         if self.column:
             parts.append(self.column)
         return ":".join(parts) + ": " + self.message

@@ -361,3 +361,9 @@ def test_decomposed_values_from_any_loader_match_the_codebook(codebook):
     out, _ = validate_quotes(quotes, codebook, frame["interview_id"], file="q.csv")
     assert out.loc[0, "text"] == "Så går vi på biblioteket."
     assert unicodedata.is_normalized("NFC", out.loc[0, "text"])
+
+
+def test_a_long_name_as_a_row_is_cut_in_the_message():
+    problem = Problem("p.qdpx", "case " + "A" * 10_000, "site", "unknown site 'x'")
+    assert str(problem) == ("p.qdpx:case " + "A" * 75 + "... (10,005 characters):site: "
+                            "unknown site 'x'")
