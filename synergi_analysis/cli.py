@@ -121,6 +121,21 @@ def _load(args: argparse.Namespace):
     return load_study(args.data)
 
 
+def table_notes(frame: pd.DataFrame, lang: str) -> list[str]:
+    """What must be read with a table: its test's sentence and its illustrative caveat."""
+    from synergi_analysis._codings import caveat
+
+    attrs = frame.attrs or {}
+    notes = list(attrs.get("notes", {}).get(lang, []))
+    test = attrs.get("test")
+    if test:
+        notes.append(test["sentence"][lang])
+    line = caveat(attrs, lang)
+    if line:
+        notes.append(line)
+    return notes
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from synergi_analysis.load import load_study
 
@@ -133,6 +148,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "
         f"{iv['service'].nunique()} services, {len(study.quotes)} quotes"
     )
+    marked = study.codebook.illustrative(lang="en")
+    if marked:
+        print(f"illustrative codings (chosen, not measured; codebook.yml marks them): "
+              f"{', '.join(marked)}")
+        for name, note in marked.items():
+            print(f"  {name}: {note}")
     for warning in study.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
@@ -143,6 +164,14 @@ def _cmd_table(args: argparse.Namespace) -> int:
     study = _load(args)
     frame = command.build(study, args)
     print(format_table(frame, args.format, index_name=command.index_name))
+    notes = table_notes(frame, args.lang)
+    if notes and args.format == "csv":
+        # A comment line would break CSV readers: the notes go to stderr.
+        for line in notes:
+            print(line, file=sys.stderr)
+    elif notes:
+        print()
+        print("\n\n".join(notes) if args.format == "markdown" else "\n".join(notes))
     return EXIT_OK
 
 
@@ -427,7 +456,8 @@ def _attitudes(study, args):
 
     table = attitudes(study, by=args.by, lang=args.lang)
     # The not-coded row has no code: a blank cell reads better than <NA>.
-    return _rounded(table, ["share"]).assign(code=table["code"].fillna(""))
+    return _rounded(table, ["share", "share_low", "share_high"]).assign(
+        code=table["code"].fillna(""))
 
 
 @table_command(
@@ -440,7 +470,7 @@ def _journey(study, args):
     from synergi_analysis.patterns import journey
 
     table = journey(study, by=args.by, lang=args.lang)
-    return _rounded(table, ["share_open"])
+    return _rounded(table, ["share_open", "share_low", "share_high"])
 
 
 @table_command(
@@ -480,10 +510,29 @@ def _life_situations(study, args):
 )
 def _cooccurrence(study, args):
     from synergi_analysis.patterns import cooccurrence
+    from synergi_analysis.words import word
 
     table = cooccurrence(study, rows=args.rows,
                          columns=args.columns, normalise=args.normalise, lang=args.lang)
-    return table if args.normalise == "count" else table.round(3)
+    if args.normalise == "count":
+        return table
+    # Lift and Jaccard rest on few interviews per cell: one row per cell, with its n.
+    attrs = table.attrs
+    rows, columns = attrs["rows"], attrs["columns"]
+    counts = pd.DataFrame(attrs["counts"]).T.reindex(index=table.index, columns=table.columns)
+    long = pd.DataFrame({
+        rows: [r for r in table.index for _ in table.columns],
+        columns if columns != rows else f"{columns}_2": [c for _ in table.index
+                                                        for c in table.columns],
+        "n": counts.to_numpy().ravel().astype("int64"),
+        args.normalise: table.to_numpy().ravel().round(3),
+    })
+    long["small"] = long["n"] < attrs["min_n"]
+    long.attrs = dict(attrs)
+    long.attrs["notes"] = {lang: [word("stats.lift_n", lang, n=attrs["n_both"]),
+                                  word("stats.small_column", lang, m=attrs["min_n"])]
+                           for lang in ("da", "en")}
+    return long
 
 
 def _filter(flag, what):

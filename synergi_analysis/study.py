@@ -61,6 +61,9 @@ class Study:
     lang : {"da", "en"}
         The language tables and charts made from the study are labelled in,
         unless a call names another (`load_study` sets it, `with_lang` changes it).
+    selection : tuple of str
+        The dimensions `subset` cut the study by, so a table of the subset can
+        say which codes chose its interviews (its illustrative caveat names them).
     """
 
     codebook: Codebook
@@ -72,6 +75,7 @@ class Study:
     folder: Path | None = None
     anonymous: bool = False
     lang: str = "da"
+    selection: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -122,7 +126,10 @@ class Study:
         interviews = self.interviews[keep].reset_index(drop=True)
         ids = set(interviews[INTERVIEW_ID])
         quotes = self.quotes[self.quotes[INTERVIEW_ID].isin(ids)].reset_index(drop=True)
-        return dataclasses.replace(self, interviews=interviews, quotes=quotes)
+        names = [n for n, _ in (where.items() if hasattr(where, "items") else where or [])]
+        selection = tuple(dict.fromkeys([*self.selection, *map(str, names)]))
+        return dataclasses.replace(self, interviews=interviews, quotes=quotes,
+                                   selection=selection)
 
     @property
     def codings(self) -> pd.DataFrame:
@@ -165,7 +172,9 @@ class Study:
         False
         """
         interviews = self.interviews.copy()
-        quotes = self.quotes.copy()
+        # A stored caption ("Lone, 61 år, ...") names the speaker and the exact age:
+        # it goes, and quotes() builds one from the pseudonym and the age band.
+        quotes = self.quotes.drop(columns=["caption"], errors="ignore")
         named = interviews["speaker"].notna()
         pseudonyms = pd.Series(
             [f"{prefix} {i}" for i in range(1, int(named.sum()) + 1)],
@@ -198,6 +207,7 @@ class Study:
             folder=self.folder,
             anonymous=True,
             lang=self.lang,
+            selection=self.selection,
         )
 
     def table(self, name: str) -> pd.DataFrame | None:

@@ -56,13 +56,18 @@ def test_attitudes_per_visitor_type_on_each_scale(tiny_study):
         "count": np.array([2, 1, 1, 1, 0, 0, 1, 0], dtype="int64"),
         "share": [0.4, 0.2, 0.2, 0.2, 0.0, 0.0, 1.0, 0.0],
     })
-    pd.testing.assert_frame_equal(table, expected)
+    pd.testing.assert_frame_equal(table.drop(columns=["share_low", "share_high"]), expected)
+    # Wilson 95 %: 2 of 5 is 0.118 to 0.769; 0 of 1 reaches up to 0.79.
+    assert table["share_low"].round(3).tolist()[:2] == [0.118, 0.036]
+    assert table["share_high"].round(3).tolist()[0] == 0.769
+    assert table.loc[5, ["share_low", "share_high"]].round(3).tolist() == [0.0, 0.793]
 
 
 def test_attitudes_by_site_keeps_empty_sites_with_missing_shares(tiny_study):
     table = attitudes(tiny_study.interviews, codebook=tiny_study.codebook, by="site",
                       lang="keys")
-    assert list(table.columns) == ["site", "visitor_type", "code", "attitude", "count", "share"]
+    assert list(table.columns) == ["site", "visitor_type", "code", "attitude", "count", "share",
+                                   "share_low", "share_high"]
     assert table["site"].cat.categories.tolist() == ["roskilde", "ringsted", "næstved", "glumsø"]
     assert len(table) == 4 * (5 + 3)
     counts = table.groupby("site", observed=True)["count"].sum()
@@ -88,9 +93,9 @@ def test_attitudes_in_english_and_not_coded(tiny_study):
 def test_attitudes_of_an_empty_selection(tiny_study):
     full = attitudes(tiny_study.interviews, codebook=tiny_study.codebook, by="site")
     empty = attitudes(tiny_study.interviews.iloc[:0], codebook=tiny_study.codebook, by="site")
-    pd.testing.assert_frame_equal(empty.drop(columns=["count", "share"]),
-                                  full.drop(columns=["count", "share"]))
-    assert empty["count"].eq(0).all() and empty["share"].isna().all()
+    shares = ["count", "share", "share_low", "share_high"]
+    pd.testing.assert_frame_equal(empty.drop(columns=shares), full.drop(columns=shares))
+    assert empty["count"].eq(0).all() and empty[shares[1:]].isna().all().all()
     assert empty["count"].dtype == "int64" and empty["share"].dtype == "float64"
 
 
@@ -126,12 +131,16 @@ def test_journey_overall(tiny_study):
         "not_coded": np.array([3, 3, 1, 1, 3, 4], dtype="int64"),
         "share_open": [2 / 3, 0.0, 0.4, 0.0, 1 / 3, 1.0],
     })
-    pd.testing.assert_frame_equal(table, expected)
+    pd.testing.assert_frame_equal(table.drop(columns=["share_low", "share_high"]), expected)
+    # The interval of 2 open of 3 coded; of 0 of 3 it starts at 0.
+    assert table.loc[0, ["share_low", "share_high"]].round(3).tolist() == [0.208, 0.939]
+    assert table.loc[1, "share_low"] == 0.0
 
 
 def test_journey_by_site_in_english(tiny_study):
     table = journey(tiny_study.interviews, codebook=tiny_study.codebook, by="site", lang="en")
-    assert list(table.columns) == ["site", "stage", "open", "closed", "not_coded", "share_open"]
+    assert list(table.columns) == ["site", "stage", "open", "closed", "not_coded", "share_open",
+                                   "share_low", "share_high"]
     assert table["site"].cat.categories.tolist() == ["Roskilde", "Ringsted", "Næstved", "Glumsø"]
     assert table["stage"].tolist()[:6] == ["Preparation", "Arrival", "Waiting", "Being served",
                                            "Exit", "At home"]
@@ -258,11 +267,14 @@ def test_cooccurrence_jaccard_and_lift(tiny_study):
     iv, cb = tiny_study.interviews, tiny_study.codebook
     jac = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="jaccard", lang="keys")
     lift = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="lift", lang="keys")
-    # forælder: T1, T6; udlandsrejse: T1; N = 6.
+    # forælder: T1, T6; udlandsrejse: T1; N = 5, the interviews with a life situation
+    # (T5 has none, so it can neither meet nor miss one).
     assert jac.loc["forælder", "udlandsrejse"] == pytest.approx(1 / (2 + 1 - 1))
-    assert lift.loc["forælder", "udlandsrejse"] == pytest.approx(1 * 6 / (2 * 1))
+    assert lift.loc["forælder", "udlandsrejse"] == pytest.approx(1 * 5 / (2 * 1))
     assert jac.loc["forælder", "forælder"] == 1.0
-    assert lift.loc["forælder", "forælder"] == pytest.approx(6 / 2)
+    assert lift.loc["forælder", "forælder"] == pytest.approx(5 / 2)
+    assert lift.attrs["n_both"] == 5 and lift.attrs["min_n"] == 3
+    assert lift.attrs["counts"]["forælder"]["udlandsrejse"] == 1
     assert jac.loc["forælder", "pensionist"] == 0.0
     # Codes nobody has: no denominator, so missing rather than a made-up 0.
     assert np.isnan(jac.loc["skilsmisse", "skilsmisse"])
@@ -458,7 +470,7 @@ def test_cli_attitudes_by_site(capsys):
 def test_cli_journey_by_age_band_in_english(capsys):
     table = _csv(capsys, "journey", "--by", "age_band", "--lang", "en")
     assert table.columns.tolist() == ["age_band", "stage", "open", "closed", "not_coded",
-                                      "share_open"]
+                                      "share_open", "share_low", "share_high"]
     assert (table["open"] + table["closed"] + table["not_coded"]).groupby(
         table["stage"]).sum().eq(45).all()
 
@@ -473,8 +485,13 @@ def test_cli_competence_and_life_situations(capsys):
 
 def test_cli_cooccurrence_lift(capsys):
     table = _csv(capsys, "cooccurrence", "--rows", "attitude", "--columns", "competence",
-                 "--normalise", "lift").set_index("attitude")
-    assert table.loc["Den hjælpsøgende", "Navigationssvag"] == pytest.approx(45 / 13, abs=1e-3)
+                 "--normalise", "lift")
+    assert table.columns.tolist() == ["attitude", "competence", "n", "lift", "small"]
+    cell = table.set_index(["attitude", "competence"]).loc[
+        ("Den hjælpsøgende", "Navigationssvag")]
+    assert cell["lift"] == pytest.approx(45 / 13, abs=1e-3) and cell["n"] == 6
+    assert not cell["small"]
+    assert table.loc[table["n"] < 3, "small"].all()
 
 
 def test_cli_quotes_filters_and_anonymises(capsys):
@@ -551,7 +568,8 @@ def test_tables_state_what_their_plot_needs(study):
     assert (table.attrs["rows"], table.attrs["columns"]) == ("service", "site")
     stages = journey(study, by="competence")
     assert stages.attrs["by"] == "competence" and stages.attrs["states"] == ["Åben", "Lukket"]
-    assert stages.attrs["labels"] == {"competence": "Kompetenceprofil", "stage": "Brugerrejse"}
+    assert stages.attrs["labels"] == {"competence": "Kompetenceprofil", "stage": "Brugerrejse",
+                                      "journey_stage": "Brugerrejse"}
     lift = cooccurrence(study, rows="attitude", columns="site", normalise="lift")
     assert lift.attrs["measure"] == "lift" and lift.attrs["margins"] is False
     assert attitudes(study).attrs["by"] is None

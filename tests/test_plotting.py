@@ -295,8 +295,12 @@ def test_cooccurrence_heatmaps(tiny_study):
                         columns="competence", normalise="lift", lang="en")
     plot_cooccurrence(lift, center=1.0, ax=ax, title="Lift")
     assert _ticks(ax.get_xticklabels()) == ["Strong navigator", "Weak navigator"]
-    assert "2.00" in _texts(ax)  # the help seeker (T5) is weak: 1 · 6 / (1 · 3)
+    # The help seeker (T5) is weak: 1 · 6 / (1 · 3), on one interview: marked uncertain.
+    assert "2.00†" in _texts(ax)
     assert ax.get_title(loc="left") + ax.get_title() == "Lift"
+    note = ax.figure.get_supxlabel()
+    assert "computed on the 6 interviews coded on both dimensions" in note
+    assert "† fewer than 3 interviews in the cell" in note
 
 
 # -- slide figures and the writer ----------------------------------------------------
