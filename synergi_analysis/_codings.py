@@ -315,4 +315,9 @@ def caveat(attrs, lang: str | None = None) -> str:
     lang = lang or attrs.get("lang") or "da"
     labels = attrs.get("labels") or {}
     parts = "; ".join(f"{labels.get(d, d)} ({note})" for d, note in marked.items())
-    return f"{word('illustrative.caveat', lang)}: {parts}"
+    line = f"{word('illustrative.caveat', lang)}: {parts}"
+    criteria = attrs.get("illustrative_criteria") or {}
+    if criteria:  # a ranking: name the criteria that rest on the marked codes
+        names = ", ".join(word(f"criterion.{c}", lang) for c in criteria)
+        line = word("ranking_uncertainty.criterion_caveat", lang, caveat=line, criterion=names)
+    return line

@@ -336,8 +336,8 @@ _WEIGHTS = (("--weights",), {
     "metavar": "W", "default": None,
     "help": "criterion weights, e.g. reach=1,users=2,groups=1,links=1 (left out: 1)"})
 _MIN_INTERVIEWS = (("--min-interviews",), {
-    "type": int, "default": 2, "metavar": "N",
-    "help": "fewer interviews than this is too little data to rank (default: 2)"})
+    "type": int, "default": 1, "metavar": "N",
+    "help": "fewer interviews than this is too little data to rank (default: 1)"})
 
 
 def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -346,25 +346,55 @@ def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 @table_command(
     "ranking",
-    "the synergy-potential ranking: the deck's four criteria, the weighted total, the deck's pick",
+    "the synergy-potential ranking: the deck's four criteria, the weighted total with its "
+    "bootstrap interval, the rank interval and tier, the deck's pick",
     _WEIGHTS,
     (("--top",), {"type": int, "default": None, "metavar": "K",
                   "help": "show only the services ranked K or better"}),
     _MIN_INTERVIEWS,
+    (("--seed",), {"type": int, "default": None, "metavar": "S",
+                   "help": "seed of the bootstrap (default: the package's fixed seed)"}),
 )
 def _ranking(study, args):
-    from synergi_analysis.ranking import CRITERIA, rank_services
+    from synergi_analysis.ranking import CRITERIA, DEFAULT_SEED, rank_services
 
     table = rank_services(study, weights=args.weights, min_interviews=args.min_interviews,
+                          seed=DEFAULT_SEED if args.seed is None else args.seed,
                           lang=args.lang)
     if args.top is not None:
         if args.top < 1:
             raise ValueError(f"--top must be 1 or more, not {args.top}")
         table = table[table["rank"].le(args.top).fillna(False).astype(bool)]
+    attrs = dict(table.attrs)
     table = table.drop(columns=["service"]).rename(columns={"label": "service"})
-    columns = ["rank", "service", *CRITERIA, "total", "interviews", "group", "group_share",
-               "n_offers", "deck_pick", "too_little_data"]
-    return _rounded(table[columns], [*CRITERIA, "total", "group_share"]).reset_index(drop=True)
+    columns = ["rank", "service", *CRITERIA, "total", "total_low", "total_high", "rank_low",
+               "rank_high", "tier", "interviews", "reach_low", "reach_high", "usage_rank",
+               "usage_share", "group", "group_n", "group_share", "group_base", "n_offers",
+               "deck_pick", "too_little_data"]
+    out = _rounded(table[columns], [*CRITERIA, "total", "total_low", "total_high", "reach_low",
+                                    "reach_high", "usage_share", "group_share", "group_base"])
+    out = out.reset_index(drop=True)
+    out.attrs = attrs
+    return out
+
+
+@table_command(
+    "deck-agreement",
+    "how the deck's pick fares in the ranking: each entry's best rank and interval, the "
+    "count in the top k beside chance and other weightings, the picks the data cannot judge",
+    _WEIGHTS,
+    (("--top",), {"type": int, "default": None, "metavar": "K",
+                  "help": "the k of top k (default: the number of picks the data can judge)"}),
+)
+def _deck_agreement(study, args):
+    from synergi_analysis.ranking import deck_agreement, describe_agreement, rank_services
+
+    table = deck_agreement(rank_services(study, weights=args.weights, lang=args.lang),
+                           top=args.top)
+    sentence = {lang: [describe_agreement(table, lang=lang)] for lang in ("da", "en")}
+    out = table.drop(columns=["deck_group"])
+    out.attrs = {**table.attrs, "notes": sentence}
+    return out
 
 
 @table_command(

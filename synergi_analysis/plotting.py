@@ -532,12 +532,23 @@ def plot_cooccurrence(data, *, title: str | None = None, center: float | None = 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
 
 
+def _ranking_caveat(data) -> str:
+    """The caveat of a ranking table, naming the criterion that rests on the marked codes."""
+    return caveat(data.attrs, _lang(data))
+
+
 def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
-    """Ranked bar chart of the synergy ranking, the criteria as stacked segments.
+    """Ranked bar chart of the synergy ranking with its uncertainty.
 
     Each ranked service gets one horizontal bar, best at the top; its segments
     are ``w_c · score_c / Σ w`` per criterion, so the bar's length is the total.
-    Services the deck picked have bold labels. Flagged services are not drawn.
+    A whisker spans ``total_low`` to ``total_high`` (the bootstrap's 5th to 95th
+    percentile), the tick label starts with the rank interval (``"2–9. Skat"``,
+    or ``"1. Pas"`` when it is one rank), and a dashed line separates the tiers:
+    services between two lines are tied within uncertainty and are not
+    presented as ordered. Services the deck picked have bold labels; unranked
+    services are not drawn. The footnote explains the whiskers and carries the
+    illustrative caveat of the ``groups`` criterion.
 
     Parameters
     ----------
@@ -553,8 +564,9 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
     Returns
     -------
     matplotlib.axes.Axes
-        Tick labels ``"<rank>. <label>"``; one bar container per criterion, in
-        the order of the table's weights, labelled with the deck's wording.
+        Tick labels ``"<rank_low>–<rank_high>. <label>"``; one bar container per
+        criterion, in the order of the table's weights, labelled with the deck's
+        wording; the whiskers and tier lines are line collections.
 
     Examples
     --------
@@ -563,13 +575,15 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
     ...                   ax=slide_figure().add_subplot())
     >>> [c.get_label() for c in ax.containers][:2]
     ['Findes flest steder', 'Flest brugere']
+    >>> ax.get_yticklabels()[0].get_text()  # its rank is 1 or 2 within uncertainty
+    '1–2. Pas'
     """
     import numpy as np
 
     attrs = _attrs(data, "ranking")
     lang = _lang(data)
     ax = _ax(ax)
-    ranked = data[~data["too_little_data"].astype(bool)]
+    ranked = data[~data["too_little_data"].astype(bool)].reset_index(drop=True)
     weights = attrs["weights"]
     criteria = list(weights)
     share = np.array([weights[c] for c in criteria]) / sum(weights.values())
@@ -580,8 +594,21 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
         ax.barh(y, parts[:, i], left=left, color=PALETTE[i], label=word(f"criterion.{c}", lang),
                 height=0.7, **kwargs)
         left += parts[:, i]
-    ax.set_yticks(y, [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"],
-                                                      strict=True)])
+    has_spread = {"total_low", "total_high", "rank_low", "rank_high"} <= set(ranked.columns)
+    if has_spread and len(ranked):
+        _whiskers(ax, ranked["total_low"].to_numpy(dtype=float),
+                  ranked["total_high"].to_numpy(dtype=float), y, horizontal=True, color=INK,
+                  cap=0.15)
+        labels = [f"{lo}. {lab}" if lo == hi else f"{lo}–{hi}. {lab}" for lo, hi, lab
+                  in zip(ranked["rank_low"], ranked["rank_high"], ranked["label"], strict=True)]
+        tiers = ranked["tier"].to_numpy() if "tier" in ranked else np.ones(len(ranked))
+        bounds = [i + 0.5 for i in range(len(ranked) - 1) if tiers[i] != tiers[i + 1]]
+        if bounds:
+            ax.hlines(bounds, 0, 1, colors=INK, linestyles="dashed", linewidth=1)
+        _footnote(ax, word("ranking_uncertainty.tied", lang, b=attrs.get("n_boot", "")))
+    else:
+        labels = [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"], strict=True)]
+    ax.set_yticks(y, labels)
     for tick, picked in zip(ax.get_yticklabels(), ranked["deck_pick"], strict=True):
         if picked:
             tick.set_fontweight("bold")
@@ -592,6 +619,7 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(words("ranking", lang)["title"] if title is None else title)
+    _footnote(ax, _ranking_caveat(data))
     return ax
 
 
@@ -626,6 +654,7 @@ def plot_criteria_heatmap(data, *, title: str | None = None, ax: Axes | None = N
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(words("ranking", lang)["criteria"] if title is None else title)
+    _footnote(ax, _ranking_caveat(data))
     return ax
 
 
@@ -670,6 +699,7 @@ def plot_rank_stability(data, *, title: str | None = None, ax: Axes | None = Non
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.set_title(text["stability"] if title is None else title)
+    _footnote(ax, _ranking_caveat(data))
     return ax
 
 

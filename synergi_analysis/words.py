@@ -113,6 +113,22 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
                    "dimensioner.",
                    "Lift and Jaccard computed on the {n} interviews coded on both dimensions."),
     },
+    "ranking_uncertainty": {
+        "unranked": ("Ikke rangeret (ingen interviews): {names}",
+                     "Not ranked (no interviews): {names}"),
+        "flagged": ("Ikke rangeret (under {m} interviews): {names}",
+                    "Not ranked (under {m} interviews): {names}"),
+        "tied": ("Vandrette streger: 5.–95. percentil af den samlede score over {b} "
+                 "bootstrap-gentrækninger af interviewene. Ydelser mellem to stiplede linjer "
+                 "er lige gode inden for usikkerheden; kun de stiplede linjer er en sikker "
+                 "rækkefølge. Foran navnet: pladsens interval.",
+                 "Whiskers: 5th–95th percentile of the total over {b} bootstrap resamples "
+                 "of the interviews. Services between two dashed lines are tied within "
+                 "uncertainty; only the dashed lines are a clear order. Before the name: "
+                 "the rank's interval."),
+        "criterion_caveat": ("{caveat} (kriteriet {criterion})",
+                             "{caveat} (criterion {criterion})"),
+    },
     "quote_matrix": {
         "none": ("Ingen citater i denne gruppe.", "No quotes in this group."),
     },
