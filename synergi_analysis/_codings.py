@@ -253,7 +253,10 @@ def matching(data: pd.DataFrame, codebook: Codebook, where) -> np.ndarray:
     data = _fresh(data)
     keep = np.ones(len(data), dtype=bool)
     for name, wanted in where_pairs(where):
-        name = dimension_name(codebook, name)
+        try:
+            name = dimension_name(codebook, name)
+        except ValueError as exc:
+            raise ValueError(f"where: {exc}") from None
         keys = _wanted(codebook, name, f"where {name}", wanted)
         values = _values(data, codebook, name)
         hit = values[values.isin(keys)].index.unique()

@@ -16,7 +16,8 @@ import pandas as pd
 from synergi_analysis._version import __version__
 from synergi_analysis.errors import StudyError, ValidationError
 
-__all__ = ["main", "TABLES", "table_command", "subcommand", "format_table"]
+__all__ = ["main", "TABLES", "table_command", "subcommand", "format_table", "parse_where",
+           "table_notes"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -570,9 +571,43 @@ def _filter(flag, what):
                       "help": f"only quotes {what} (key or label; repeat for several)"})
 
 
-@table_command(
-    "quotes",
-    "the quotes that match the filters, each with the deck's caption",
+def parse_where(items) -> list[tuple[str, list[str]]]:
+    """``--where DIMENSION=VALUE[,VALUE...]`` options as (dimension, values) pairs.
+
+    Values inside one option combine with OR, options with AND (so one dimension
+    may be named twice); the names and values are checked by the analysis, which
+    names an unknown one with the closest there is.
+
+    Examples
+    --------
+    >>> parse_where(["site=Roskilde,næstved", "forberedelse=åben"])
+    [('site', ['Roskilde', 'næstved']), ('forberedelse', ['åben'])]
+    """
+    pairs = []
+    for item in items or []:
+        name, sep, values = str(item).partition("=")
+        wanted = [v.strip() for v in values.split(",") if v.strip()]
+        if not sep or not name.strip() or not wanted:
+            raise ValueError(f"--where {item!r}: expected DIMENSION=VALUE[,VALUE...], "
+                             "e.g. --where site=roskilde,næstved or --where forberedelse=åben")
+        pairs.append((name.strip(), wanted))
+    return pairs
+
+
+_WHERE = (("--where",), {
+    "action": "append", "default": None, "metavar": "DIMENSION=VALUE[,VALUE...]",
+    "help": "only quotes whose interview has one of these codes, on any coded dimension or "
+            "journey stage (keys or labels); values inside one --where combine with OR, "
+            "several --where with AND; e.g. --where competence=navigationssvag "
+            "--where forberedelse=åben"})
+
+
+def _filter(flag, what):
+    return ((flag,), {"action": "append", "default": None, "metavar": "VALUE",
+                      "help": f"only quotes {what} (key or label; repeat for several)"})
+
+
+_QUOTE_FILTERS = (
     _filter("--service", "about this service"),
     _filter("--site", "from this site"),
     _filter("--attitude", "by visitors with this attitude (A, or a label)"),
@@ -580,21 +615,55 @@ def _filter(flag, what):
     _filter("--visitor-type", "by this visitor type"),
     _filter("--stage", "about this journey stage"),
     _filter("--theme", "with this theme"),
+    _WHERE,
     (("--contains",), {"default": None, "metavar": "TEXT",
                        "help": "only quotes whose text contains TEXT (any case)"}),
     (("--anonymise",), {"action": "store_true",
                         "help": "speaker pseudonyms and age bands instead of names and ages"}),
+)
+
+
+def _quote_filters(args) -> dict:
+    return dict(service=args.service, site=args.site, attitude=args.attitude,
+                age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
+                theme=args.theme, contains=args.contains, where=parse_where(args.where),
+                lang=args.lang)
+
+
+def _keep_attrs(table: pd.DataFrame, columns) -> pd.DataFrame:
+    out = table[columns]
+    out.attrs = dict(table.attrs)
+    return out
+
+
+@table_command(
+    "quotes",
+    "the quotes that match the filters, each with the deck's caption",
+    *_QUOTE_FILTERS,
 )
 def _quotes(study, args):
     from synergi_analysis.quotations import quotes
 
     if args.anonymise:
         study = study.anonymised()
-    table = quotes(study,
-                   service=args.service, site=args.site, attitude=args.attitude,
-                   age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
-                   theme=args.theme, contains=args.contains, lang=args.lang)
-    return table[["quote_id", "caption", "text"]]
+    return _keep_attrs(quotes(study, **_quote_filters(args)), ["quote_id", "caption", "text"])
+
+
+@table_command(
+    "quote-matrix",
+    "the quotes that match the filters grouped by a second dimension (a quote matrix)",
+    (("--by",), {"default": "service", "metavar": "DIMENSION",
+                 "help": "the dimension to group the quotes by, e.g. site or attitude "
+                         "(default: service)"}),
+    *_QUOTE_FILTERS,
+)
+def _quote_matrix(study, args):
+    from synergi_analysis.quotations import quote_matrix
+
+    if args.anonymise:
+        study = study.anonymised()
+    table = quote_matrix(study, by=args.by, **_quote_filters(args))
+    return _keep_attrs(table, ["group", "quote_id", "caption", "text"])
 
 
 # -- plotting: slide figures (synergi_analysis.plotting) ----------------------------

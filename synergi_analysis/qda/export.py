@@ -198,6 +198,10 @@ def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> P
             sel = ET.SubElement(source, q("PlainTextSelection"), {
                 "guid": _guid("selection", qid), "name": _xml_text(qid, f"quote {qid!r}"),
                 "startPosition": str(start), "endPosition": str(end)})
+            caption = _cell(quote.get("caption"))
+            if caption is not None:  # the quote's stored caption, read back by load_qdpx
+                ET.SubElement(sel, q("Description")).text = _xml_text(
+                    caption, f"quote {qid!r}, caption")
             for p in paths_of[idx]:
                 coding = ET.SubElement(sel, q("Coding"), {
                     "guid": _guid("coding", qid, *p), "creatingUser": user})

@@ -406,6 +406,8 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
         quote_id = sel.name if own and sel.name else sel.guid
         row = {"quote_id": quote_id, INTERVIEW_ID: interviews[i].id, "text": text,
                "stage": "", "theme": ""}
+        if own and sel.description:  # our export keeps a quote's caption there
+            row["caption"] = sel.description
         for column, values in (("stage", stage), ("theme", theme)):
             if values:
                 row[column], conflict = _resolve(values, qcolumns[column])
@@ -418,8 +420,10 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
         qlabels.append(f"selection {quote_id}")
         order.append((i, source_order.get(sel.source, 0), sel.start or 0, sel.end or 0, n))
     ranked = sorted(range(len(qrows)), key=order.__getitem__)
+    captions = any("caption" in r for r in qrows)
     raw_quotes = pd.DataFrame([qrows[k] for k in ranked],
-                              columns=["quote_id", INTERVIEW_ID, "text", "stage", "theme",
+                              columns=["quote_id", INTERVIEW_ID, "text",
+                                       *(["caption"] if captions else []), "stage", "theme",
                                        *QDA_QUOTE_COLUMNS])
     raw_quotes["start"] = raw_quotes["start"].astype("Int64")
     raw_quotes["end"] = raw_quotes["end"].astype("Int64")
