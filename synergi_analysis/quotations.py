@@ -39,10 +39,12 @@ _QUOTE_COLUMNS = ["quote_id", "interview_id", "text", "caption", "speaker", "age
 
 def caption(*, speaker=None, age=None, age_band=None, service=None, site=None,
             lang: str = "da") -> str:
-    """A quote's caption as the deck prints it: ``"Lone, 61 år, Pas (Næstved)"``.
+    """A caption built from a quote's codes: ``"Lone, 61 år, Pas (Næstved)"``.
 
-    Parts that are missing are left out; without an exact age (as in an
-    anonymised study) the age band stands in its place.
+    Used where ``quotes.csv`` stores no caption of its own (the deck's, word for
+    word) and always in an anonymised study. Parts that are missing are left
+    out; without an exact age (as in an anonymised study) the age band stands
+    in its place.
 
     Examples
     --------
