@@ -52,38 +52,51 @@ def _lang(data) -> str:
 _NOTES = "_synergi_notes"
 
 
-def _footnote(ax, *lines: str) -> None:
-    """Add lines to the figure's footnote (shown once per figure, in the order added).
+def _footnote(ax, *lines: str, attrs: dict | None = None) -> None:
+    """Add lines, and a table's illustrative caveat, to the figure's footnote.
 
-    The footnote is the figure's ``supxlabel``, which constrained layout (the
-    house style) makes room for; each line is wrapped to the figure's width.
+    One footnote per figure: its lines in the order added (each once), then one
+    caveat line naming every illustrative dimension any panel rests on (from
+    the tables' ``attrs``). The footnote is the figure's ``supxlabel``, which
+    constrained layout (the house style) makes room for; each line is wrapped to
+    the figure's width.
     """
     import textwrap
 
     import matplotlib as mpl
 
     fig = ax.figure
-    notes = getattr(fig, _NOTES, None)
-    if notes is None:
-        notes = {}
-        setattr(fig, _NOTES, notes)
+    state = getattr(fig, _NOTES, None)
+    if state is None:
+        state = {"lines": {}, "illustrative": {}, "labels": {}, "criteria": {}, "lang": None}
+        setattr(fig, _NOTES, state)
     for line in lines:
         if line:
-            notes.setdefault(line, None)
-    if not notes:
+            state["lines"].setdefault(line, None)
+    if attrs:
+        state["illustrative"].update(attrs.get("illustrative") or {})
+        state["labels"].update(attrs.get("labels") or {})
+        for criterion, dims in (attrs.get("illustrative_criteria") or {}).items():
+            state["criteria"].setdefault(criterion, []).extend(dims)
+        state["lang"] = state["lang"] or attrs.get("lang")
+    shown = list(state["lines"])
+    line = caveat({"illustrative": state["illustrative"], "labels": state["labels"],
+                   "illustrative_criteria": state["criteria"], "lang": state["lang"]})
+    if line:
+        shown.append(line)
+    if not shown:
         return
     size = 0.8 * float(mpl.rcParams["font.size"])
     width = max(40, int(fig.get_figwidth() * 72 / (size * 0.55)))
-    text = "\n".join(textwrap.fill(line, width) for line in notes)
+    text = "\n".join(textwrap.fill(line, width) for line in shown)
     fig.supxlabel(text, x=0.01, ha="left", fontsize=size, color="#444444")
 
 
 def _table_notes(ax, data, *rule: str) -> None:
     """The table's own notes: ``rule`` lines, its test's sentence, its illustrative caveat."""
-    lang = _lang(data)
     test = data.attrs.get("test")
-    sentence = test["sentence"][lang] if test else ""
-    _footnote(ax, *rule, sentence, caveat(data.attrs, lang))
+    sentence = test["sentence"][_lang(data)] if test else ""
+    _footnote(ax, *rule, sentence, attrs=data.attrs)
 
 
 def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_zero: bool,

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from synergi_analysis._codings import caveat
 from synergi_analysis._draw import (
     _attrs,
     _ax,
@@ -124,7 +123,7 @@ def plot_service_by_age(data, *, title: str | None = None, ax: Axes | None = Non
     ax.set_ylabel("")
     ax.set_xlabel(_dimension_label(data, data.columns.name))
     ax.set_title(title if title is not None else _pair_title(data))
-    _footnote(ax, caveat(data.attrs, _lang(data)))
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
@@ -532,11 +531,6 @@ def plot_cooccurrence(data, *, title: str | None = None, center: float | None = 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
 
 
-def _ranking_caveat(data) -> str:
-    """The caveat of a ranking table, naming the criterion that rests on the marked codes."""
-    return caveat(data.attrs, _lang(data))
-
-
 def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
     """Ranked bar chart of the synergy ranking with its uncertainty.
 
@@ -619,7 +613,7 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(words("ranking", lang)["title"] if title is None else title)
-    _footnote(ax, _ranking_caveat(data))
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
@@ -654,7 +648,7 @@ def plot_criteria_heatmap(data, *, title: str | None = None, ax: Axes | None = N
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(words("ranking", lang)["criteria"] if title is None else title)
-    _footnote(ax, _ranking_caveat(data))
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
@@ -699,7 +693,7 @@ def plot_rank_stability(data, *, title: str | None = None, ax: Axes | None = Non
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.set_title(text["stability"] if title is None else title)
-    _footnote(ax, _ranking_caveat(data))
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 

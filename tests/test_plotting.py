@@ -495,3 +495,11 @@ def test_a_chart_of_an_unmarked_study_has_no_caveat(data_dir, tmp_path):
     assert _note(ax) == "Forskellene efter sted kan være tilfældige: p = 0,64."
     for name, draw in FIGURES.items():
         assert "llustrative" not in _note(draw(unmarked, "da")), name
+
+
+def test_a_figure_of_several_panels_names_each_illustrative_dimension_once(study):
+    fig = FIGURES["competence"](study, "en")
+    note = _note(fig)
+    assert note.count("Illustrative codings") == 1
+    assert note.count("Competence profile (chosen") == 1 and "Age (3 of 45" in note
+    assert "The differences by service are unlikely to be chance" in note
