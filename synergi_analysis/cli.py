@@ -420,7 +420,10 @@ def _ranking_sensitivity(study, args):
     sites = leave_one_site_out(study, **options)
     table = draws.merge(sites.drop(columns=["label", "rank"]), on="service", how="left")
     table = table.drop(columns=["service"]).rename(columns={"label": "service"})
-    return _rounded(table, ["top_share"])
+    out = _rounded(table, ["top_share"])
+    # The caveat of both halves: groups' codings and the (partly chosen) sites left out.
+    out.attrs = {**sites.attrs, "illustrative": sites.attrs.get("illustrative", {})}
+    return out
 
 
 # -- report: batch HTML reports (synergi_analysis.report) ------------------------------

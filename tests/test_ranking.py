@@ -805,3 +805,11 @@ def test_ranking_figure_without_services_csv_says_so(tmp_path, data_dir):
     text = fig.axes[0].texts[0].get_text().replace("\n", " ")
     assert text.endswith(": no services.csv; the ranking needs it for the reach criterion and "
                          "the deck's pick")
+
+
+def test_cli_ranking_sensitivity_names_its_illustrative_codings(capsys):
+    code, out, _ = run(capsys, "table", "ranking-sensitivity", "--draws", "50", "--lang", "en")
+    assert code == 0
+    last = out.rstrip().splitlines()[-1]
+    assert last.startswith("Illustrative codings: Site (27 of 45")
+    assert last.endswith("(criterion Delimited user groups)")

@@ -117,7 +117,7 @@ def deck_agreement(ranking: pd.DataFrame, *, top: int | None = None,
         entries in the top k), ``judged``, ``entries``, ``ranked`` (services that
         could rank), ``not_judged`` (labels), ``chance`` (expected hits in a
         random order), ``weightings`` ([fewest, most] hits over random weightings),
-        ``lang``.
+        ``lang``, and the ranking's ``illustrative`` caveat.
 
     Examples
     --------
@@ -148,6 +148,9 @@ def deck_agreement(ranking: pd.DataFrame, *, top: int | None = None,
         "hits": int(table["in_top"].sum()), "judged": len(judged), "entries": len(entries),
         "ranked": len(ranked), "not_judged": [e["label"] for e in entries if not e["judged"]],
         "chance": round(_chance(judged, ranked, k), 2), "weightings": list(weightings),
+        # The ranking's caveat holds for the comparison too.
+        **{key: ranking.attrs[key] for key in ("illustrative", "illustrative_criteria",
+                                                "labels") if key in ranking.attrs},
     }
     return table.drop(columns=["_order", "services"])
 
