@@ -129,9 +129,6 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "criterion_caveat": ("{caveat} (kriteriet {criterion})",
                              "{caveat} (criterion {criterion})"),
     },
-    "quote_matrix": {
-        "none": ("Ingen citater i denne gruppe.", "No quotes in this group."),
-    },
 }
 
 
