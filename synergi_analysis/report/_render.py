@@ -51,7 +51,9 @@ _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% endblock data_png %}
 {%- block extra_css -%}
 <style type="text/css">
-main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem;
+  font-family: var(--jp-content-font-family); }
+.jp-RenderedHTMLCommon code { font-family: inherit; }
 .synergi-header h1 { margin-bottom: 0.2rem; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
 </style>
@@ -140,6 +142,7 @@ class _Renderer:
                 kernel_name=KERNEL_NAME, progress_bar=False, cwd=None,
                 request_save_on_cell_execute=False, execution_timeout=job.timeout,
                 kernel=self.kernel)
+            _keep_language(nb, str(job.parameters.get("lang") or "da"))
             title, warnings = _prepare_for_export(nb, job)
             # <html lang="..."> for screen readers and spell checkers.
             self.exporter.language_code = str(job.parameters.get("lang") or "en")
@@ -190,6 +193,16 @@ def _footer(job: ReportJob) -> str:
     return ('<footer class="synergi-footer" style="margin-top:3em;padding-top:0.5em;'
             'border-top:1px solid #ddd;color:#666;font-size:0.8em">'
             + " · ".join(parts) + "</footer>")
+
+
+def _keep_language(nb, lang: str) -> None:
+    """Leave out the markdown of the other languages (cells tagged ``da``, ``en``)."""
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from synergi_analysis.words import LANGS
+
+    others = set(LANGS) - {lang}
+    TagRemovePreprocessor(remove_cell_tags=others, enabled=True).preprocess(nb, {})
 
 
 def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
