@@ -23,6 +23,7 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .status-missing { color: #777; } .error { color: #b42318; font-family: monospace;
   font-size: 0.8rem; white-space: pre-wrap; }
 .params { font-family: monospace; font-size: 0.8rem; } .warn { color: #8a6d00; }
+.empty { color: #8a6d00; }
 .prov { font-size: 0.85rem; color: #444; }
 """
 
@@ -36,6 +37,7 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
                 current: dict[str, bool], failures: dict[str, str], *, study,
                 lang: str) -> str:
     t = words("index", lang)
+    said = words("report", lang)
     prov = study.provenance()
     esc = html.escape
     rows = []
@@ -51,6 +53,8 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
             status += f'<div class="error">{esc(error)}</div>'
         elif record and current.get(job.name):
             status = f'<span class="status-ok">{t["ok"]}</span>'
+            if record.get("status_note") == "empty":
+                status += f' <span class="empty">({said["index_empty"]})</span>'
             if record.get("warnings"):
                 status += f' <span class="warn">({record["warnings"]} {t["warnings"]})</span>'
         elif record:

@@ -27,6 +27,7 @@ class ReportResult:
     html: str | None = field(default=None, repr=False)
     warnings: int = 0
     rendered_at: str | None = None
+    status_note: str | None = None  # "empty": a value with no interviews
 
 
 _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -156,7 +157,8 @@ class _Renderer:
             return ReportResult(name=job.name, status="failed", title=job.title,
                                 seconds=time.perf_counter() - start, error=_describe_error(exc))
         return ReportResult(name=job.name, status="rendered", title=title, html=body,
-                            seconds=time.perf_counter() - start, warnings=warnings)
+                            seconds=time.perf_counter() - start, warnings=warnings,
+                            status_note=nb.metadata.get("synergi_status"))
 
     def close(self) -> None:
         if self.kernel is not None:
@@ -208,12 +210,14 @@ def _keep_language(nb, lang: str) -> None:
 def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
     """Drop stderr and error outputs, and take the report's title from its header.
 
+    An output whose metadata says ``end`` ends the report: the cells after it are
+    left out (a report about a value with no interviews is one paragraph).
     Returns the title and how many stderr outputs (warnings) were dropped.
     """
     title = job.title
     dropped = 0
     heading = ""
-    for cell in nb.cells:
+    for position, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             # A chart's alternative text: the heading of the section it is in.
             found = re.findall(r"^#+\s+(.+?)\s*$", cell.source, flags=re.M)
@@ -232,6 +236,10 @@ def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
             meta = output.get("metadata", {}).get(_META_KEY)
             if isinstance(meta, dict) and meta.get("title"):
                 title = str(meta["title"])
+            if isinstance(meta, dict) and meta.get("end"):
+                del nb.cells[position + 1:]
+                if meta.get("status"):
+                    nb.metadata["synergi_status"] = str(meta["status"])
             if "image/png" in output.get("data", {}):
                 output.setdefault("metadata", {})["synergi_alt"] = heading or title
             kept.append(output)
