@@ -20,11 +20,12 @@ th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #dd
   vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .status-ok { color: #1a7f37; } .status-failed { color: #b42318; font-weight: bold; }
-.status-missing { color: #777; } .error { color: #b42318; font-family: monospace;
+.status-missing { color: #777; } .error { color: #b42318;
   font-size: 0.8rem; white-space: pre-wrap; }
-.params { font-family: monospace; font-size: 0.8rem; } .warn { color: #8a6d00; }
-.empty { color: #8a6d00; }
-.prov { font-size: 0.85rem; color: #444; }
+.params { font-size: 0.8rem; } .warn { color: #8a6d00; } .empty { color: #8a6d00; }
+.prov { font-size: 0.85rem; color: #444; } code { font-family: inherit; }
+td.thumb { width: 124px; } td.thumb img { width: 120px; height: auto; border: 1px solid #ddd; }
+ul.figures { columns: 3; padding-left: 1.2rem; }
 """
 
 
@@ -35,7 +36,7 @@ def _param_text(parameters: Mapping[str, Any]) -> str:
 
 def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
                 current: dict[str, bool], failures: dict[str, str], *, study,
-                lang: str) -> str:
+                lang: str, figures: list[str] = ()) -> str:
     t = words("index", lang)
     said = words("report", lang)
     prov = study.provenance()
@@ -63,8 +64,12 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
             status = f'<span class="status-missing">{t["missing"]}</span>'
         when = esc((record or {}).get("rendered_at") or "")
         secs = f'{record["seconds"]:.1f} s' if record and "seconds" in record else ""
+        thumb = (record or {}).get("thumbnail")
+        thumb = (f'<a href="{esc(quote(job.filename))}"><img alt="{said["thumbnail"]}" '
+                 f'src="data:image/png;base64,{esc(thumb)}"></a>' if thumb else "")
         rows.append(
-            f"<tr><td>{link}</td><td>{esc(Path(job.notebook).name)}</td>"
+            f'<tr><td class="thumb">{thumb}</td><td>{link}</td>'
+            f"<td>{esc(Path(job.notebook).name)}</td>"
             f'<td class="params">{esc(_param_text(job.parameters))}</td>'
             f"<td>{status}</td><td>{when}</td><td class=\"num\">{secs}</td></tr>")
     title = study.codebook.title(lang=lang) or t["reports"]
@@ -81,6 +86,16 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
         f'{esc(Path(prov["codebook"]).name)} (sha256 <code>{esc(prov["codebook_sha256"])}'
         f'</code>) · {t["version"]} {esc(prov["synergi_analysis"])}</p>',
         "<table>",
-        f"<thead><tr><th>{t['report']}</th><th>{t['notebook']}</th><th>{t['parameters']}</th>"
+        f"<thead><tr><th></th><th>{t['report']}</th><th>{t['notebook']}</th><th>{t['parameters']}</th>"
         f"<th>{t['status']}</th><th>{t['rendered']}</th><th>{t['seconds']}</th></tr></thead>",
-        "<tbody>", *rows, "</tbody>", "</table>", "</body>", "</html>", ""])
+        "<tbody>", *rows, "</tbody>", "</table>", *_figure_links(figures, said["figures"]),
+        "</body>", "</html>", ""])
+
+
+def _figure_links(figures, heading: str) -> list[str]:
+    """Links to the slide figures written beside the reports (``figures/``)."""
+    if not figures:
+        return []
+    items = "".join(f'<li><a href="{html.escape(quote(f))}">{html.escape(Path(f).name)}</a></li>'
+                    for f in figures)
+    return [f"<h2>{html.escape(heading)}</h2>", f'<ul class="figures">{items}</ul>']

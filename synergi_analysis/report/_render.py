@@ -28,6 +28,7 @@ class ReportResult:
     warnings: int = 0
     rendered_at: str | None = None
     status_note: str | None = None  # "empty": a value with no interviews
+    thumbnail: str | None = None  # the first chart, small, as base64 PNG
 
 
 _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -158,7 +159,8 @@ class _Renderer:
                                 seconds=time.perf_counter() - start, error=_describe_error(exc))
         return ReportResult(name=job.name, status="rendered", title=title, html=body,
                             seconds=time.perf_counter() - start, warnings=warnings,
-                            status_note=nb.metadata.get("synergi_status"))
+                            status_note=nb.metadata.get("synergi_status"),
+                            thumbnail=_thumbnail(nb))
 
     def close(self) -> None:
         if self.kernel is not None:
@@ -205,6 +207,28 @@ def _keep_language(nb, lang: str) -> None:
 
     others = set(LANGS) - {lang}
     TagRemovePreprocessor(remove_cell_tags=others, enabled=True).preprocess(nb, {})
+
+
+def _thumbnail(nb, width: int = 240) -> str | None:
+    """The report's first chart, ``width`` pixels wide, as base64 PNG (None without one)."""
+    import base64
+    import io
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            found = data.get("image/png") or next(iter(re.findall(
+                r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', str(data.get("text/html", "")))),
+                None)
+            if found:
+                from matplotlib.image import thumbnail
+
+                png = base64.b64decode(found)
+                small = io.BytesIO()
+                thumbnail(io.BytesIO(png), small,
+                          scale=min(1.0, width / int.from_bytes(png[16:20], "big")))
+                return base64.b64encode(small.getvalue()).decode("ascii")
+    return None
 
 
 def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
