@@ -150,6 +150,7 @@ class _Renderer:
             self.exporter.language_code = str(job.parameters.get("lang") or "en")
             body, _ = self.exporter.from_notebook_node(
                 nb, resources={"metadata": {"name": title}, "synergi_footer": _footer(job)})
+            thumb = _thumbnail(nb)
         except Exception as exc:  # noqa: BLE001 - failure isolation is the point
             from papermill.exceptions import PapermillExecutionError
 
@@ -160,7 +161,7 @@ class _Renderer:
         return ReportResult(name=job.name, status="rendered", title=title, html=body,
                             seconds=time.perf_counter() - start, warnings=warnings,
                             status_note=nb.metadata.get("synergi_status"),
-                            thumbnail=_thumbnail(nb))
+                            thumbnail=thumb)
 
     def close(self) -> None:
         if self.kernel is not None:
@@ -185,15 +186,19 @@ class _Renderer:
 
 def _footer(job: ReportJob) -> str:
     """What made the report, stated by the runner whatever the notebook shows."""
+    from synergi_analysis.words import LANGS, words
+
     esc = html.escape
+    t = words("footer", job.parameters.get("lang") if job.parameters.get("lang") in LANGS
+              else "en")
     prov = job.provenance
     params = ", ".join(f"{k}={v}" for k, v in job.parameters.items())
     parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
     if prov:
-        parts += [f"data sha256 {esc(prov.get('data_sha256', ''))}",
-                  f"codebook sha256 {esc(prov.get('codebook_sha256', ''))}",
+        parts += [f"{t['data']} sha256 {esc(prov.get('data_sha256', ''))}",
+                  f"{t['codebook']} sha256 {esc(prov.get('codebook_sha256', ''))}",
                   f"synergi-analysis {esc(prov.get('synergi_analysis', ''))}"]
-    parts.append(f"report key {esc(job.key[:16])}")
+    parts.append(f"{t['key']} {esc(job.key[:16])}")
     return ('<footer class="synergi-footer" style="margin-top:3em;padding-top:0.5em;'
             'border-top:1px solid #ddd;color:#666;font-size:0.8em">'
             + " · ".join(parts) + "</footer>")
@@ -214,6 +219,8 @@ def _thumbnail(nb, width: int = 240) -> str | None:
     import base64
     import io
 
+    from PIL import Image
+
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
@@ -221,12 +228,10 @@ def _thumbnail(nb, width: int = 240) -> str | None:
                 r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', str(data.get("text/html", "")))),
                 None)
             if found:
-                from matplotlib.image import thumbnail
-
-                png = base64.b64decode(found)
+                image = Image.open(io.BytesIO(base64.b64decode(found)))
+                image.thumbnail((width, 4 * width))
                 small = io.BytesIO()
-                thumbnail(io.BytesIO(png), small,
-                          scale=min(1.0, width / int.from_bytes(png[16:20], "big")))
+                image.save(small, format="png", optimize=True)
                 return base64.b64encode(small.getvalue()).decode("ascii")
     return None
 
