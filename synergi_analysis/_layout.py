@@ -197,27 +197,32 @@ def tidy(fig) -> bool:
 
 
 def _move_legends(fig, renderer) -> bool:
-    texts = _texts(fig)
+    """Shift each legend right of the text it touches; the layout reflows, so look again."""
     moved = False
-    for legend in [leg for leg in fig.findobj(Legend) if leg.axes is not None]:
-        ax = legend.axes
-        frame = legend.get_window_extent(renderer)
-        corners = np.array([[frame.x0, frame.y0], [frame.x1, frame.y0],
-                            [frame.x1, frame.y1], [frame.x0, frame.y1]])
-        own = {id(t) for t in legend.findobj(Text)}
-        hits = [_box(t, renderer) for t in texts
-                if id(t) not in own and not _apart(corners, _box(t, renderer), GAP)]
-        if not hits:
-            continue
-        right = max(b[:, 0].max() for b in hits)
-        shift = right + 2 * GAP - frame.x0
-        if shift <= 0 or right > frame.x1:
-            continue  # the text is not to the legend's left: nothing safe to do
-        anchor = legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
-        legend.set_bbox_to_anchor((anchor.x0 + shift / ax.bbox.width, anchor.y0,
-                                   anchor.width, anchor.height), transform=ax.transAxes)
+    for _ in range(4):
+        texts = _texts(fig)
+        shifted = False
+        for legend in [leg for leg in fig.findobj(Legend) if leg.axes is not None]:
+            ax = legend.axes
+            frame = legend.get_window_extent(renderer)
+            corners = np.array([[frame.x0, frame.y0], [frame.x1, frame.y0],
+                                [frame.x1, frame.y1], [frame.x0, frame.y1]])
+            own = {id(t) for t in legend.findobj(Text)}
+            hits = [box for box in (_box(t, renderer) for t in texts if id(t) not in own)
+                    if not _apart(corners, box, GAP)]
+            if not hits:
+                continue
+            right = max(b[:, 0].max() for b in hits)
+            shift = right + 2 * GAP - frame.x0
+            if shift <= 0 or right > frame.x1:
+                continue  # the text is not to the legend's left: nothing safe to do
+            anchor = legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+            legend.set_bbox_to_anchor((anchor.x0 + shift / ax.bbox.width, anchor.y0,
+                                       anchor.width, anchor.height), transform=ax.transAxes)
+            shifted = moved = True
+        if not shifted:
+            break
         renderer = _renderer(fig)
-        moved = True
     return moved
 
 

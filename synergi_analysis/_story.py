@@ -170,13 +170,21 @@ def service_facts(row: pd.Series, study, lang: str) -> list[tuple[str, str]]:
     return facts
 
 
-def fact_box(facts, source: str | None, lang: str) -> str:
-    """Facts as a two-column box (label, value) with their source under it."""
+def fact_box(facts, source: str | None, lang: str, *, names: tuple[str, ...] = ()) -> str:
+    """Facts as a two-column box (label, value) with their source under it.
+
+    Values whose label is in ``names`` are proper names, marked as written
+    (``synergi-verbatim``), as is the source.
+    """
     esc = html.escape
     cell = "text-align:left;vertical-align:top;padding:0.25em 1.2em 0.25em 0.6em;"
+
+    def value(k, v):
+        return f'<span class="synergi-verbatim">{esc(v)}</span>' if k in names else esc(v)
+
     rows = "".join(f'<tr style="background:none"><th scope="row" style="{cell}font-weight:'
                    f'normal;color:#555;max-width:16em">{esc(k)}</th>'
-                   f'<td style="{cell}">{esc(v)}</td></tr>' for k, v in facts)
+                   f'<td style="{cell}">{value(k, v)}</td></tr>' for k, v in facts)
     box = ('<table class="synergi-facts" style="margin:0.5em 0;border-left:4px solid #DDD;'
            f'table-layout:auto"><tbody>{rows}</tbody></table>') if facts else ""
     if source:

@@ -138,7 +138,7 @@ def _uuid(frame: pd.DataFrame) -> str:
 
 def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
                     columns: list | None = None, highlight: str | None = None,
-                    page_chars: int = PAGE_CHARS) -> list:
+                    verbatim: tuple = (), page_chars: int = PAGE_CHARS) -> list:
     """The table as one or more `pandas.io.formats.style.Styler`, ready to show.
 
     Parameters
@@ -152,6 +152,9 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
         Show only these columns (by their name in ``table``), in this order.
     highlight : str, optional
         A row (by its first cell) or column (by its header) to mark.
+    verbatim : tuple of str
+        Columns whose cells are the study's words as written (names of offers,
+        say), marked ``synergi-verbatim``: they are in the study's language.
     page_chars : int
         Character widths that fit a page; a wider table is split into several,
         each repeating its label columns.
@@ -204,7 +207,8 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
             header += " "
         shown[header] = _format_column(c, frame[c], lang, codebook)
         kinds[header] = ("number" if pd.api.types.is_numeric_dtype(frame[c])
-                         or frame[c].dtype == bool else "text")
+                         or frame[c].dtype == bool else
+                         "verbatim" if c in verbatim else "text")
         if c in bounds:
             low, high = bounds[c]
             head = words("column", lang)["interval"]
@@ -249,10 +253,11 @@ def _styler(text: pd.DataFrame, *, kinds, n_fixed: int, title: str, total_head, 
             highlight):
     classes = pd.DataFrame("", index=text.index, columns=text.columns)
     for head in text.columns:
-        classes[head] = "synergi-text" if kinds[head] == "text" else "synergi-number"
+        classes[head] = {"text": "synergi-text", "number": "synergi-number",
+                         "verbatim": "synergi-text synergi-verbatim"}[kinds[head]]
     styles = []
     for j, head in enumerate(text.columns):
-        side = "left" if kinds[head] == "text" else "right"
+        side = "right" if kinds[head] == "number" else "left"
         styles.append({"selector": f"th.col{j}", "props": f"text-align: {side};"})
         if head == total_head or (highlight is not None and head == highlight):
             cls = TOTAL_CLASS if head == total_head else HIGHLIGHT_CLASS
@@ -260,10 +265,10 @@ def _styler(text: pd.DataFrame, *, kinds, n_fixed: int, title: str, total_head, 
             styles.append({"selector": f"th.col{j}", "props": "font-weight: bold;"})
     for i in text.index:
         names = list(text.iloc[i, :n_fixed])
-        if i == total_row:
-            classes.loc[i] = classes.loc[i] + " " + TOTAL_CLASS
-        elif highlight is not None and highlight in names:
-            classes.loc[i] = classes.loc[i] + " " + HIGHLIGHT_CLASS
+        mark = TOTAL_CLASS if i == total_row else (
+            HIGHLIGHT_CLASS if highlight is not None and highlight in names else None)
+        if mark:
+            classes.loc[i] = [c if mark in c.split() else f"{c} {mark}" for c in classes.loc[i]]
     if title and n_fixed:
         top = [""] * n_fixed + [title] * (len(text.columns) - n_fixed)
         frame = text.copy()
@@ -271,8 +276,9 @@ def _styler(text: pd.DataFrame, *, kinds, n_fixed: int, title: str, total_head, 
         classes.columns = frame.columns
     else:
         frame = text
-    styler = frame.style
-    styler.set_uuid(_uuid(text))
+    from pandas.io.formats.style import Styler
+
+    styler = Styler(frame, uuid=_uuid(text), cell_ids=False)
     styler.hide(axis="index")
     styler.set_td_classes(classes)
     styler.set_table_attributes('class="synergi-table"')

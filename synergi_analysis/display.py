@@ -324,7 +324,7 @@ def needs(study, *tables: str, end: bool = False, lang: str | None = None) -> _S
         return None
     files = f" {word('report.and', lang)} ".join(missing)
     return _note(word("report.needs_report" if end else "report.needs", lang, files=files),
-                 end=end)
+                 **({"end": True} if end else {}))
 
 
 def say(text) -> _Shown | None:
@@ -362,7 +362,8 @@ def show_text(study, key: str, *, lang: str | None = None) -> _Shown | None:
     ``study.md`` sits in the study's folder; ``# da`` and ``# en`` start each
     language, ``## <key>`` each passage (``about``, ``basis``, ``pick``,
     ``agreement``, ``site: <site>``, ``service: <service>``). Without the
-    passage, ``about`` falls back to the codebook's ``study.description``.
+    passage, ``about`` falls back to the codebook's ``study.description``
+    when that is given per language (``{da: ..., en: ...}``).
     Returns None when the study has nothing to say there.
 
     Examples
@@ -375,8 +376,9 @@ def show_text(study, key: str, *, lang: str | None = None) -> _Shown | None:
     _check_lang(lang)
     text = story(study).get(lang, {}).get(story_key(study, key))
     if text is None and key == "about":
+        # Only a description given per language: a report speaks one language.
         description = study.codebook.study.get("description")
-        text = description.get(lang) if isinstance(description, Mapping) else description
+        text = description.get(lang) if isinstance(description, Mapping) else None
     if not text:
         return None
     return _Shown(f'<div class="synergi-story">{markdown(str(text))}</div>', str(text))
@@ -400,7 +402,7 @@ def _table_notes(attrs: Mapping, lang: str) -> list[str]:
 
 
 def show_table(data, *, study=None, lang: str | None = None, columns: list | None = None,
-               highlight=None) -> _Shown | None:
+               highlight=None, verbatim: tuple = ()) -> _Shown | None:
     """A table for reading: headers in words, localised numbers, no index, "–" for missing.
 
     Parameters
@@ -416,6 +418,8 @@ def show_table(data, *, study=None, lang: str | None = None, columns: list | Non
         The columns to show, in order (default: all but keys and flags).
     highlight : Subject or str, optional
         A row or column to mark (the report's own site or service).
+    verbatim : tuple of str
+        Columns holding the study's own words as written (not translated).
 
     Returns
     -------
@@ -442,7 +446,7 @@ def show_table(data, *, study=None, lang: str | None = None, columns: list | Non
         lang = study.lang if study is not None else "da"
     codebook = study.codebook if study is not None else None
     stylers = finished_tables(data, lang=lang, codebook=codebook, columns=columns,
-                              highlight=_label(highlight))
+                              highlight=_label(highlight), verbatim=tuple(verbatim))
     parts = [s.to_html() for s in stylers]
     notes = _table_notes(attrs, lang)
     parts += [f'<p class="synergi-caveat">{html.escape(n)}</p>' for n in notes]
@@ -678,11 +682,11 @@ def show_profile(here: Subject, *, lang: str | None = None) -> _Shown:
                 text.append(note)
             facts = service_facts(row, study, lang)
         source = in_lang(row.get("source"), lang)
-        parts.append(fact_box(facts, source, lang))
+        parts.append(fact_box(facts, source, lang, names=(words("fact", lang)["name"],)))
         text += [f"{k}: {v}" for k, v in facts] + ([source] if source else [])
     if not parts:
         return needs(study, table, lang=lang) or _note(
-            word("report.needs", lang, files=f"{table}.csv"))
+            word("report.no_facts", lang, value=here.label))
     return _Shown('<div class="synergi-profile">' + "".join(parts) + "</div>", "\n".join(text))
 
 
@@ -700,7 +704,7 @@ def show_offers(here: Subject, *, lang: str | None = None) -> _Shown:
     if mine.empty:
         return _note(word("report.no_offers", lang, value=here.label))
     mine.attrs = {"lang": lang}
-    return show_table(mine, lang=lang)
+    return show_table(mine, lang=lang, verbatim=("offer",))  # named as the study names them
 
 
 def show_quotes(data, *, lang: str | None = None) -> _Shown:

@@ -45,6 +45,11 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "lang_en": ("engelsk", "English"),
         "equal_weights": ("lige vægte", "equal weights"),
     },
+    "footer": {
+        "data": ("data", "data"),
+        "codebook": ("kodebog", "codebook"),
+        "key": ("rapportnøgle", "report key"),
+    },
     "index": {
         "reports": ("Rapporter", "Reports"),
         "report": ("Rapport", "Report"),
@@ -143,6 +148,8 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "needs_report": ("Rapporten kræver {files}, som undersøgelsen ikke har.",
                          "The report needs {files}, which the study does not have."),
         "and": ("og", "and"),
+        "no_facts": ("Undersøgelsen har ingen fakta om {value}.",
+                     "The study has no facts about {value}."),
         "no_offers": ("Undersøgelsen knytter ingen bibliotekstilbud til {value}.",
                       "The study links no library offers to {value}."),
         "no_journey": ("Ingen af {who} er kodet på brugerrejsen, så diagrammet er udeladt.",
