@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import html
+import json
 import re
 import shutil
 
@@ -216,6 +217,16 @@ def test_every_report_speaks_its_language_only(rendered, lang):
         assert f'<html lang="{lang}">' in page(rendered[lang], name)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_report_printed_a_warning(rendered, lang):
+    """A chart whose text still collides after rewrapping warns (display.LayoutWarning)."""
+    records = [json.loads(p.read_text(encoding="utf-8"))
+               for p in rendered[lang].glob(".*.json")]
+    assert len(records) == 23
+    assert {r["title"]: r["warnings"] for r in records if r["warnings"]} == {}
+
+
 def table_cells(document: str):
     for table in re.findall(r"<table\b.*?</table>", document, flags=re.S):
         rows = re.findall(r"<tr\b.*?</tr>", table, flags=re.S)
@@ -356,8 +367,12 @@ def test_a_study_of_only_a_codebook_and_interviews_renders_the_whole_batch(tmp_p
     for name in ("codebook.yml", "interviews.csv"):
         shutil.copy(data_dir / name, study / name)
     out = tmp_path / "reports"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "journey.png").write_bytes(b"\x89PNG")  # as `make reports` writes them
     assert cli.main(["report", "--data", str(study), "--out", str(out), "--jobs", "2"]) == 0
     assert len(list(out.glob("*.html"))) == 24
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="figures/journey.png">journey.png</a>' in index
     synergy = text_of(page(out, "synergy"))
     assert "Rapporten kræver services.csv og library_offers.csv" in synergy
     site = text_of(page(out, "site-roskilde"))

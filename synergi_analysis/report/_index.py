@@ -17,7 +17,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; co
 h1 { margin-bottom: 0.2rem; } .sub { color: #555; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #ddd;
-  vertical-align: top; }
+  vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .status-ok { color: #1a7f37; } .status-failed { color: #b42318; font-weight: bold; }
 .status-missing { color: #777; } .error { color: #b42318;
