@@ -212,6 +212,8 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
         if c in bounds:
             low, high = bounds[c]
             head = words("column", lang)["interval"]
+            if len(bounds) > 1:  # "Samlet score, 95 %-interval", "Plads, 95 %-interval"
+                head = f"{header.strip()}, {head}"
             shown[head] = [_interval_text(a, b, c, lang)
                            for a, b in zip(frame[low], frame[high], strict=True)]
             kinds[head] = "number"

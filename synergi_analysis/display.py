@@ -347,6 +347,15 @@ def end_unless_picked(ranking) -> _Shown | None:
 
     The sections after it compare the ranking with the study's own pick
     (``deck_pick`` in ``services.csv``); a study without one has none of them.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study, rank_services
+    >>> ranking = rank_services(load_study())
+    >>> end_unless_picked(ranking) is None
+    True
+    >>> end_unless_picked(ranking.assign(deck_pick=False))._repr_mimebundle_()[1]
+    {'synergi_analysis': {'end': True}}
     """
     picked = isinstance(ranking, pd.DataFrame) and "deck_pick" in ranking and bool(
         ranking["deck_pick"].astype(bool).any())
@@ -691,7 +700,18 @@ def show_profile(here: Subject, *, lang: str | None = None) -> _Shown:
 
 
 def show_offers(here: Subject, *, lang: str | None = None) -> _Shown:
-    """The library offers the study links to a service (``library_offers.csv``), by kind."""
+    """The library offers the study links to a service (``library_offers.csv``), by kind.
+
+    The offers are named as the study names them; a service without offers, or
+    a study without the file, gets one line saying so.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> shown = show_offers(subject(load_study(lang="en"), "service", "flytning"))
+    >>> shown.text.split()[:3], "guidance" in shown.text
+    (['Library', 'offer', 'Kind'], True)
+    """
     from synergi_analysis.validate import validate_offers
 
     study = here.whole

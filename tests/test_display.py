@@ -153,6 +153,15 @@ def test_intervals_p_values_and_the_caveats_a_table_carries_are_shown(study):
     assert "Illustrative codings: site." in english.text
 
 
+def test_two_intervals_in_one_table_are_told_apart(study):
+    table = pd.DataFrame({"label": ["Pas"], "rank": [1], "rank_low": [1], "rank_high": [3],
+                          "total": [0.85], "total_low": [0.7], "total_high": [0.9]})
+    table.attrs = {"lang": "en"}
+    [rows] = tables_of(show_table(table, study=study))
+    assert rows == [["Service", "Rank", "Rank, 95% interval", "Total score",
+                     "Total score, 95% interval"], ["Pas", "1", "1–3", "0.85", "0.70–0.90"]]
+
+
 def test_a_table_too_wide_for_a_page_is_split_and_each_part_repeats_its_labels(study):
     table = life_situations(study)  # 17 services and a total as columns
     parts = tables_of(show_table(table))

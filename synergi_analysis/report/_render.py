@@ -56,6 +56,7 @@ _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
 main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem;
   font-family: var(--jp-content-font-family); }
 .jp-RenderedHTMLCommon code { font-family: inherit; }
+.jp-OutputArea-output.jp-RenderedHTMLCommon { padding-left: var(--jp-code-padding); }
 .synergi-header h1 { margin-bottom: 0.2rem; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
 </style>
