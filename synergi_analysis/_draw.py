@@ -140,8 +140,10 @@ def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_ze
                 labels[i, j] += "†"
     if cmap is None:
         cmap = sns.light_palette(PALETTE[0], as_cmap=True)
+    # Every row and column labelled: seaborn's "auto" would draw the whole figure once
+    # more to thin out labels, and a report needs them all.
     style = dict(annot=labels, fmt="", cbar=False, linewidths=1.5, linecolor="white",
-                 square=False, ax=ax)
+                 square=False, ax=ax, xticklabels=True, yticklabels=True)
     style.update(kwargs)
     sns.heatmap(table, mask=margin | empty, cmap=cmap, vmin=vmin, vmax=vmax, **style)
     if margin.any():

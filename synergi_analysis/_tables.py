@@ -36,6 +36,8 @@ _HIDDEN = frozenset({"deck_group", "group_dimension", "too_little_data", "quote_
 # How many characters of cells fit side by side on a report page (headers wrap).
 PAGE_CHARS = 120
 _TEXT_WRAP = 26  # text cells wrap at about this many characters
+# Tables whose total and rank intervals are a bootstrap's percentiles, not 95 % intervals.
+_BOOTSTRAPPED = frozenset({"ranking"})
 
 
 def _is_share(name: str) -> bool:
@@ -102,16 +104,38 @@ def _format_column(name: str, values: pd.Series, lang: str, codebook) -> list[st
 
 
 def _intervals(table: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    """``{c: (c_low, c_high)}`` for every column with both bounds present."""
+    """``{c: (c_low, c_high)}`` for every column with both bounds present.
+
+    Bounds named after no column (``share_low`` beside ``share_open``) belong to
+    the table's one share column, or stand alone as an interval of their own.
+    """
     found = {}
-    for column in table.columns:
-        c = str(column)
-        if f"{c}_low" in table.columns and f"{c}_high" in table.columns:
+    columns = [str(c) for c in table.columns]
+    for c in columns:
+        if f"{c}_low" in columns and f"{c}_high" in columns:
             found[c] = (f"{c}_low", f"{c}_high")
+    shares = [c for c in columns if _is_share(c) and c not in ("share_low", "share_high")]
+    if "share" not in found and "share_low" in columns and "share_high" in columns \
+            and len(shares) == 1:
+        found[shares[0]] = ("share_low", "share_high")
+    used = {bound for pair in found.values() for bound in pair}
     for c in ("share", "total", "rank"):  # bounds may come without their centre column
-        if c not in found and f"{c}_low" in table.columns and f"{c}_high" in table.columns:
+        if c not in found and f"{c}_low" in columns and f"{c}_high" in columns \
+                and f"{c}_low" not in used:
             found[c] = (f"{c}_low", f"{c}_high")
     return found
+
+
+def _interval_head(c: str, attrs: Mapping, lang: str) -> str:
+    """What an interval column is: a 95 % interval, a bootstrap's, or a range of values."""
+    column = words("column", lang)
+    if c == "reach":  # what reach could be if the unknown desks were known
+        return column["reach_range"]
+    if attrs.get("kind") in _BOOTSTRAPPED and c in ("total", "rank"):
+        from synergi_analysis.ranking._uncertainty import INTERVAL
+
+        return column["interval_level"].format(level=round(INTERVAL[1] - INTERVAL[0]))
+    return column["interval"]
 
 
 def _interval_text(low, high, name: str, lang: str) -> str:
@@ -121,7 +145,11 @@ def _interval_text(low, high, name: str, lang: str) -> str:
         a, b = percent(low, lang), percent(high, lang)
         unit = " %" if lang == "da" else "%"
         return f"{a.removesuffix(unit)}–{b}"
-    return f"{cell(low, lang)}–{cell(high, lang)}"
+    if name in ("total", "reach"):  # scores: two decimals at both ends
+        a, b = number(low, lang, decimals=2), number(high, lang, decimals=2)
+    else:
+        a, b = cell(low, lang), cell(high, lang)
+    return a if a == b else f"{a}–{b}"  # rank 1 within uncertainty: "1"
 
 
 def _width(header: str, cells: Iterable[str]) -> int:
@@ -134,6 +162,39 @@ def _width(header: str, cells: Iterable[str]) -> int:
 def _uuid(frame: pd.DataFrame) -> str:
     text = frame.to_csv(index=False) + "|".join(map(str, frame.columns))
     return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def _coded_cells(frame: pd.DataFrame, codebook, lang: str) -> pd.DataFrame:
+    """A table of codes by dimension (agreement, disagreements) in words, not keys.
+
+    ``dimension`` holds a dimension's or a journey stage's key, ``value``,
+    ``value_a`` and ``value_b`` keys of that dimension (several joined by ``;``).
+    """
+    frame = frame.copy()
+    stages = set(getattr(codebook, "stages", []) or [])
+
+    def named(dimension: str) -> str:
+        if dimension in codebook.dimensions:
+            return codebook.dimension_label(dimension, lang=lang)
+        if dimension in stages:
+            return codebook.label("journey_stage", dimension, lang=lang)
+        return dimension
+
+    def value(dimension: str, keys) -> str:
+        if is_missing(keys):
+            return keys
+        scale = "journey_state" if dimension in stages else dimension
+        if scale not in codebook.dimensions or codebook[scale].scale_by:
+            return keys  # a code of several scales ("A"): its label depends on the scale
+        labels = codebook.labels(scale, lang=lang)
+        return "; ".join(labels.get(k, k) for k in str(keys).split(";"))
+
+    dims = frame["dimension"].astype(str)
+    for column in ("value", "value_a", "value_b"):
+        if column in frame.columns:
+            frame[column] = [value(d, v) for d, v in zip(dims, frame[column], strict=True)]
+    frame["dimension"] = [named(d) for d in dims]
+    return frame
 
 
 def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
@@ -196,9 +257,33 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
                 label_columns = list(frame.columns[:i + 1])
                 break
 
+    if codebook is not None and "dimension" in frame.columns:
+        frame = _coded_cells(frame, codebook, lang)
     bounds = _intervals(frame)
     shown: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
+    # The interval of a column that names the rows (a rank) follows the name columns.
+    after_labels: dict[str, list[str]] = {}
+    n_labels = len(label_columns)
+
+    def add_interval(c: str, header: str | None) -> None:
+        low, high = bounds[c]
+        if header is None:  # bounds without their centre column: named after it
+            head = header_word(c, attrs=attrs, lang=lang, codebook=codebook)
+        else:
+            head = _interval_head(c, attrs, lang)
+            if len(bounds) > 1 or c in label_columns:
+                head = f"{header.strip()}, {head}"  # "Samlet score, 95 %-interval"
+        while head in shown or head in after_labels:
+            head += " "
+        cells = [_interval_text(a, b, c, lang) for a, b in zip(frame[low], frame[high],
+                                                                 strict=True)]
+        kinds[head] = "number"
+        if c in label_columns:
+            after_labels[head] = cells
+        else:
+            shown[head] = cells
+
     for c in frame.columns:
         if any(c in pair for pair in bounds.values()):
             continue
@@ -210,22 +295,16 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
                          or frame[c].dtype == bool else
                          "verbatim" if c in verbatim else "text")
         if c in bounds:
-            low, high = bounds[c]
-            head = words("column", lang)["interval"]
-            if len(bounds) > 1:  # "Samlet score, 95 %-interval", "Plads, 95 %-interval"
-                head = f"{header.strip()}, {head}"
-            shown[head] = [_interval_text(a, b, c, lang)
-                           for a, b in zip(frame[low], frame[high], strict=True)]
-            kinds[head] = "number"
-    for c, (low, high) in bounds.items():
+            add_interval(c, header)
+    for c in bounds:
         if c not in frame.columns:  # bounds without their centre: one interval column
-            head = header_word(c, attrs=attrs, lang=lang, codebook=codebook)
-            shown[head] = [_interval_text(a, b, c, lang)
-                           for a, b in zip(frame[low], frame[high], strict=True)]
-            kinds[head] = "number"
+            add_interval(c, None)
+    if after_labels:
+        heads = list(shown)
+        shown = {h: shown[h] for h in heads[:n_labels]} | after_labels | \
+            {h: shown[h] for h in heads[n_labels:]}
     text = pd.DataFrame(shown, index=range(len(frame)), dtype=object)
     heads = list(text.columns)
-    n_labels = len(label_columns)
     fixed, rest = heads[:n_labels], heads[n_labels:]
     title = header_word(column_title, attrs=attrs, lang=lang, codebook=codebook) \
         if column_title is not None else ""

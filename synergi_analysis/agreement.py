@@ -291,8 +291,19 @@ def agreement(a, b=None, *, coders=None, lang: str = "da") -> pd.DataFrame:
     table = table.astype({"n": "int64", "only_a": "int64", "only_b": "int64",
                           "agreement": "float64", "kappa": "float64", "alpha": "float64"})
     table.attrs.update(coders=pair.names, interviews=len(pair.a), only_in_a=pair.only_in[0],
-                       only_in_b=pair.only_in[1], lang=lang)
+                       only_in_b=pair.only_in[1], lang=lang,
+                       dimension_labels={d: _dimension_label(pair.codebook, d, lang)
+                                         for d in dict.fromkeys(table["dimension"])})
     return table
+
+
+def _dimension_label(codebook: Codebook, name: str, lang: str) -> str:
+    """A dimension's label, or a journey stage's (the table names stages by their key)."""
+    if name in codebook.dimensions:
+        return codebook.dimension_label(name, lang=lang)
+    if name in codebook.stages:
+        return codebook.label("journey_stage", name, lang=lang)
+    return name
 
 
 def codings(a, b=None, *, coders=None) -> tuple[Study, Study]:
@@ -507,7 +518,7 @@ def plot_agreement(data: pd.DataFrame, *, lang: str | None = None, title: str | 
     >>> study = load_study()
     >>> ax = plot_agreement(agreement(study, study, lang="en"), ax=plt.figure().add_subplot())
     >>> ax.get_yticklabels()[0].get_text()
-    'site (n = 45)'
+    'Site (n = 45)'
     """
     import matplotlib.pyplot as plt
     import numpy as np
@@ -535,8 +546,9 @@ def plot_agreement(data: pd.DataFrame, *, lang: str | None = None, title: str | 
         shown = f"{value:.2f}" if np.isfinite(value) else "–"
         ax.annotate(shown, (max(value, 0) if np.isfinite(value) else 0, yi), xytext=(4, 0),
                     textcoords="offset points", va="center")
-    ax.set_yticks(y, [f"{d} (n = {n})" for d, n in zip(rows["dimension"], rows["n"],
-                                                        strict=True)])
+    names = data.attrs.get("dimension_labels") or {}
+    ax.set_yticks(y, [f"{names.get(d, d)} (n = {n})" for d, n in zip(rows["dimension"],
+                                                                    rows["n"], strict=True)])
     ax.set_xlim(lower, 1.05)
     ax.set_xlabel(word("agreement.kappa", lang))
     ax.set_title(title or word("agreement.title", lang), pad=24)

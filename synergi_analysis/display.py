@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -60,8 +59,6 @@ __all__ = [
 
 
 _META_KEY = "synergi_analysis"
-REPORT_SCALE = 0.7  # font scale of charts in a report (1 is a slide's)
-REPORT_DPI = 100
 
 
 class LayoutWarning(UserWarning):
@@ -123,8 +120,11 @@ def _parameter(key: str, value: Any, study, lang: str) -> tuple[str, str]:
         return name, t["equal_weights"]
     if isinstance(value, Mapping):
         return name, ", ".join(f"{k}: {cell(v, lang)}" for k, v in value.items())
-    if isinstance(value, str | Path):
-        return name, Path(value).name if key == "data" else str(value)
+    if isinstance(value, Path) or (isinstance(value, str) and (
+            key == "data" or "/" in value or "\\" in value)):
+        return name, Path(value).name  # a file or folder by its name: no path of this machine
+    if isinstance(value, str):
+        return name, value
     return name, cell(value, lang)
 
 
@@ -328,17 +328,25 @@ def needs(study, *tables: str, end: bool = False, lang: str | None = None) -> _S
 
 
 def say(text) -> _Shown | None:
-    """A sentence the package wrote for the report (already in its language), as a paragraph.
+    """Sentences the package wrote for the report (already in its language), as paragraphs.
 
-    A line from `needs` is shown as it is, None shows nothing.
+    ``text`` is one sentence or a list of them (one paragraph each). A line from
+    `needs` is shown as it is; None, or an empty list, shows nothing.
 
     Examples
     --------
     >>> say("4 af 8 valg er blandt de 8 øverste.").html_text
     '<p class="synergi-note">4 af 8 valg er blandt de 8 øverste.</p>'
+    >>> say(["Én.", "To."]).text, say([]) is None
+    ('Én.\\nTo.', True)
     """
     if text is None or isinstance(text, _Shown):
         return text
+    if isinstance(text, list | tuple):
+        if not text:
+            return None
+        shown = [_note(str(t)) for t in text]
+        return _Shown("".join(s.html_text for s in shown), "\n".join(s.text for s in shown))
     return _note(str(text))
 
 
@@ -397,21 +405,28 @@ def show_text(study, key: str, *, lang: str | None = None) -> _Shown | None:
 
 
 def _table_notes(attrs: Mapping, lang: str) -> list[str]:
-    """The caveats a table carries: invented codings, the result of a test."""
+    """The caveats a table carries: the result of its test, its invented codings."""
+    from synergi_analysis._codings import caveat
+
     notes = []
-    caveat = in_lang(attrs.get("illustrative"), lang)
-    if caveat:
-        notes.append(caveat)
     test = attrs.get("test")
     if isinstance(test, Mapping):
         sentence = in_lang(test.get("sentence"), lang)
         if sentence:
             notes.append(sentence)
+    marked = attrs.get("illustrative")
+    if isinstance(marked, Mapping) and marked and not set(marked) <= set(LANGS):
+        # {dimension: note}, as the analyses write it: one line naming each dimension.
+        line = caveat(attrs, lang)
+    else:
+        line = in_lang(marked, lang)
+    if line:
+        notes.append(line)
     return notes
 
 
 def show_table(data, *, study=None, lang: str | None = None, columns: list | None = None,
-               highlight=None, verbatim: tuple = ()) -> _Shown | None:
+               highlight=None, verbatim: tuple = (), empty: str | None = None) -> _Shown | None:
     """A table for reading: headers in words, localised numbers, no index, "–" for missing.
 
     Parameters
@@ -429,6 +444,8 @@ def show_table(data, *, study=None, lang: str | None = None, columns: list | Non
         A row or column to mark (the report's own site or service).
     verbatim : tuple of str
         Columns holding the study's own words as written (not translated).
+    empty : str, optional
+        The sentence shown in place of a table without rows.
 
     Returns
     -------
@@ -449,6 +466,8 @@ def show_table(data, *, study=None, lang: str | None = None, columns: list | Non
 
     if data is None or isinstance(data, _Shown):
         return data
+    if empty is not None and len(data) == 0:
+        return _note(empty)
     attrs = getattr(data, "attrs", {}) or {}
     lang = lang or attrs.get("lang") or (study.lang if study is not None else "da")
     if lang not in LANGS:
@@ -475,6 +494,12 @@ def compare(here: Subject, analysis: Callable, **kwargs) -> pd.DataFrame | _Show
     then "Alle interviews"), so one chart shows both. A scale the subject has
     no interviews on is left out, with a line saying so in ``attrs["notes"]``.
 
+    ``attrs["test"]`` compares the subject with the *other* interviews (a test
+    against all interviews would count the subject's twice): an exact test per
+    scale or stage, Holm-adjusted, whose sentence names the two groups ("Forskellen
+    mellem ydelsens brugere og de øvrige interviewede kan være tilfældig: p = 0,87.").
+    It is None where there is nothing to compare.
+
     Returns
     -------
     pandas.DataFrame, or a line saying there is nothing to show
@@ -486,7 +511,11 @@ def compare(here: Subject, analysis: Callable, **kwargs) -> pd.DataFrame | _Show
     >>> table = compare(subject(load_study(), "service", "pas"), journey)
     >>> list(table["group"].cat.categories)
     ['Pas', 'Alle interviews']
+    >>> table.attrs["test"]["sentence"]["da"].startswith("Forskellen mellem ydelsens brugere")
+    True
     """
+    from synergi_analysis._compare import stacked, versus_rest
+
     lang = here.whole.lang
     part = analysis(here.study, **kwargs)
     whole = analysis(here.whole, **kwargs)
@@ -495,6 +524,8 @@ def compare(here: Subject, analysis: Callable, **kwargs) -> pd.DataFrame | _Show
         raise ValueError("compare: the analysis must not be split (by=...); the groups are "
                          "the subject and all interviews")
     notes = []
+    codebook = here.whole.codebook
+    table_lang = attrs.get("lang") or lang
     if attrs.get("kind") == "attitudes":
         scale = attrs["scale"]
         counts = part.groupby(scale, observed=True, sort=False)["count"].sum()
@@ -506,40 +537,23 @@ def compare(here: Subject, analysis: Callable, **kwargs) -> pd.DataFrame | _Show
             return _note(word("report.empty_chart", lang, who=here.who(lang)))
         part = part[~part[scale].isin(empty)]
         whole = whole[~whole[scale].isin(empty)]
+        dimension, keys = scale, codebook.keys(scale)
     elif attrs.get("kind") == "journey":
         if int((part["open"] + part["closed"]).sum()) == 0:
             return _note(word("report.no_journey", lang, who=here.who(lang)))
-    groups = [here.label, word("value.all", lang)]
-    table = pd.concat([part.assign(group=groups[0]), whole.assign(group=groups[1])],
-                      ignore_index=True)
-    table["group"] = pd.Categorical(table["group"], categories=groups, ordered=True)
-    for column in part.columns:  # categories lost in the stacking
-        if isinstance(part[column].dtype, pd.CategoricalDtype):
-            table[column] = pd.Categorical(table[column], dtype=part[column].dtype)
-    table = table[["group", *[c for c in table.columns if c != "group"]]]
+        dimension, keys = "journey_stage", codebook.stages
+    else:
+        dimension, keys = None, []
+    names = {codebook.label(dimension, k, lang=table_lang):
+             {lg: codebook.label(dimension, k, lang=lg) for lg in LANGS} for k in keys}
+    part.attrs, whole.attrs = attrs, dict(whole.attrs)
+    test = versus_rest(part, whole, labels=names, who={lg: here.who(lg) for lg in LANGS}) \
+        if dimension is not None else None
+    table = stacked(part, whole, [here.label, word("value.all", lang)])
     attrs.update(by="group", n=int(attrs.get("n", 0)),
-                 labels={**attrs.get("labels", {}), "group": ""}, notes=notes)
-    attrs.pop("test", None)  # a test of the two groups would count interviews twice
+                 labels={**attrs.get("labels", {}), "group": ""}, notes=notes, test=test)
     table.attrs = attrs
     return table
-
-
-def _empty_chart(data, lang: str) -> str | None:
-    """Why a table would draw an empty chart, or None when it would not."""
-    attrs = data.attrs
-    kind = attrs.get("kind")
-    if len(data) == 0:
-        return word("report.empty_chart", lang, who=word("value.all", lang).lower())
-    if kind in ("crosstab", "cooccurrence"):
-        inner = data.iloc[:-1, :-1] if attrs.get("margins") else data
-        values = inner.to_numpy(dtype=float)
-        if not (values[~pd.isna(values)] != 0).any():
-            return word("report.empty_chart", lang, who=word("value.all", lang).lower())
-    if kind == "attitudes" and int(data["count"].sum()) == 0:
-        return word("report.empty_chart", lang, who=word("value.all", lang).lower())
-    if kind == "journey" and int((data["open"] + data["closed"]).sum()) == 0:
-        return word("report.no_journey", lang, who=word("value.all", lang).lower())
-    return None
 
 
 class _Chart(_Shown):
@@ -558,16 +572,6 @@ class _Chart(_Shown):
         self.png = png
 
 
-def _title_of(fig) -> str:
-    if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
-        return fig._suptitle.get_text()
-    for ax in fig.axes:
-        for loc in ("left", "center", "right"):
-            if ax.get_title(loc=loc):
-                return ax.get_title(loc=loc)
-    return ""
-
-
 def show_chart(plot: Callable, data, *, size: tuple[float, float] = (9, 5), highlight=None,
                lang: str | None = None, **kwargs) -> _Shown | None:
     """Draw ``data`` with ``plot`` at report size, or say in one line why there is no chart.
@@ -581,7 +585,8 @@ def show_chart(plot: Callable, data, *, size: tuple[float, float] = (9, 5), high
         The table the plot draws; a line from `needs` or `compare` is shown as
         it is, None shows nothing.
     size : (float, float)
-        Width and height in inches (before the text that sticks out is added).
+        Width and height in inches; constrained layout fits every label,
+        legend and footnote inside.
     highlight : Subject or str, optional
         The group to emphasise (the report's site or service); the others fade.
     lang : {"da", "en"}, optional
@@ -592,8 +597,10 @@ def show_chart(plot: Callable, data, *, size: tuple[float, float] = (9, 5), high
     Returns
     -------
     object
-        A ``<figure>`` with the chart as PNG and its notes (groups left out,
-        what is highlighted) as the caption. Text that still overlaps after
+        A ``<figure>`` with the chart as PNG and, as the caption, what the chart
+        does not say itself: panels left out, what is highlighted, a test's
+        sentence the plot did not draw (the plots draw their notes, the test and
+        the illustrative caveat as a footnote). Text that still overlaps after
         column labels are rewrapped and legends moved raises a `LayoutWarning`.
 
     Examples
@@ -607,49 +614,28 @@ def show_chart(plot: Callable, data, *, size: tuple[float, float] = (9, 5), high
     >>> shown.png[:4], "Glumsø er fremhævet." in shown.html_text
     (b'\\x89PNG', True)
     """
-    from matplotlib.figure import Figure
-
-    from synergi_analysis._emphasis import highlight as emphasise
-    from synergi_analysis._layout import localise, overlaps, tidy
-    from synergi_analysis.style import house_style
+    from synergi_analysis._chart import empty_reason, render
 
     if data is None or isinstance(data, _Shown):
         return data
     lang = lang or data.attrs.get("lang") or "da"
-    empty = _empty_chart(data, lang)
+    empty = empty_reason(data, lang)
     if empty:
         return _note(empty)
+    label = _label(highlight)
+    chart = render(plot, data, size=size, label=label, lang=lang, **kwargs)
     notes = list(data.attrs.get("notes") or [])
     test = data.attrs.get("test")
-    if isinstance(test, Mapping) and in_lang(test.get("sentence"), lang):
-        notes.append(in_lang(test.get("sentence"), lang))
-    label = _label(highlight)
-    with house_style(scale=REPORT_SCALE):
-        fig = Figure(figsize=size, layout="constrained")
-        if plot.__name__.endswith("_figure"):
-            plot(data, fig=fig, **kwargs)
-        else:
-            plot(data, ax=fig.add_subplot(), **kwargs)
-        if label is not None and emphasise(fig, label):
-            notes.append(word("report.highlighted", lang, value=label))
-        localise(fig, lang)
-        problems = overlaps(fig)
-        if problems:  # rewrap and move what collides, then look again
-            problems = overlaps(fig, redraw=tidy(fig))
-        title = _title_of(fig)
-        if problems:
-            texts = "; ".join(" / ".join(pair) for pair in problems[:5])
-            warnings.warn(word("report.layout", lang, title=title, texts=texts),
-                          LayoutWarning, stacklevel=2)
-        # The box of everything drawn, from the layout just made (saving with "tight"
-        # would lay the figure out once more).
-        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=REPORT_DPI, bbox_inches=box,
-                    metadata={"Software": None})
-    png = buffer.getvalue()
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    return _Chart(png, (width, height), title, notes)
+    sentence = in_lang(test.get("sentence"), lang) if isinstance(test, Mapping) else None
+    if sentence and " ".join(sentence.split()) not in chart.drawn:
+        notes.append(sentence)
+    if chart.highlighted:
+        notes.append(word("report.highlighted", lang, value=label))
+    if chart.problems:
+        texts = "; ".join(" / ".join(pair) for pair in chart.problems[:5])
+        warnings.warn(word("report.layout", lang, title=chart.title, texts=texts),
+                      LayoutWarning, stacklevel=2)
+    return _Chart(chart.png, chart.size, chart.title, notes)
 
 
 # -- facts, offers and quotes ---------------------------------------------------------------

@@ -359,7 +359,8 @@ def plot_journey(data, *, title: str | None = None, ax: Axes | None = None,
     ax.yaxis.grid(True)
     ax.set_axisbelow(True)
     open_label, closed_label = attrs["states"]
-    ax.set_ylabel(f"← {closed_label}    {text['share']}    {open_label} →")
+    # Two lines: on one the label runs past a short axis into the footnote below it.
+    ax.set_ylabel(f"{text['share']}\n← {closed_label}    {open_label} →")
     if group_col is not None:
         ax.legend(title=_dimension_label(data, group_col), loc="upper left",
                   bbox_to_anchor=(1.0, 1.0))

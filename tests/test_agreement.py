@@ -340,8 +340,12 @@ def test_plot_agreement_draws_one_bar_per_dimension_over_the_bands(codebook):
                       lang="en")
     ax = plot_agreement(table, ax=plt.figure().add_subplot())
     dims = table[table["value"] == ""]
+    # Dimensions by their labels, stages by theirs: a reader sees no keys.
+    names = [codebook.dimension_label(d, lang="en") if d in codebook.dimensions
+             else codebook.label("journey_stage", d, lang="en") for d in dims["dimension"]]
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        f"{d} (n = {n})" for d, n in zip(dims["dimension"], dims["n"], strict=True)]
+        f"{d} (n = {n})" for d, n in zip(names, dims["n"], strict=True)]
+    assert "Competence profile (n = 4)" in [t.get_text() for t in ax.get_yticklabels()]
     assert len(ax.containers) == 1 and len(ax.containers[0]) == len(dims)
     assert ax.get_title() == "Agreement between coders by dimension"
     texts = {t.get_text() for t in ax.texts}

@@ -7,6 +7,7 @@ Covers `synergi_analysis.display` and the private modules it is built on
 from __future__ import annotations
 
 import html
+import math
 import re
 import shutil
 import warnings
@@ -89,13 +90,28 @@ def test_numbers_are_written_as_each_language_writes_them():
 # -- tables ----------------------------------------------------------------------------------
 
 
+def wilson(count: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval, written out (the package takes it from statsmodels)."""
+    p = count / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
 def test_a_journey_table_reads_in_words_and_percentages(study):
-    [rows] = tables_of(show_table(journey(study)))
-    assert rows[0] == ["Brugerrejse", "Åben", "Lukket", "Ikke kodet", "Andel åbne"]
-    assert rows[1] == ["Forberedelse", "14", "24", "7", "37 %"]
+    shown = show_table(journey(study))
+    [rows] = tables_of(shown)
+    assert rows[0] == ["Brugerrejse", "Åben", "Lukket", "Ikke kodet", "Andel åbne",
+                       "95 %-interval"]
+    # 14 of the 38 coded at preparation were open: 37 %, Wilson's interval 23-53 %.
+    low, high = wilson(14, 38)
+    assert (round(low * 100), round(high * 100)) == (23, 53)
+    assert rows[1] == ["Forberedelse", "14", "24", "7", "37 %", "23–53 %"]
+    assert "Illustrative kodninger: Brugerrejse (" in shown.text  # the stages are invented
     [rows] = tables_of(show_table(journey(study.with_lang("en"))))
-    assert rows[0] == ["Visitor journey", "Open", "Closed", "Not coded", "Share open"]
-    assert rows[1] == ["Preparation", "14", "24", "7", "37%"]
+    assert rows[0] == ["Visitor journey", "Open", "Closed", "Not coded", "Share open",
+                       "95% interval"]
+    assert rows[1] == ["Preparation", "14", "24", "7", "37%", "23–53%"]
 
 
 def test_a_crosstab_keeps_its_labelled_rows_and_marks_its_totals(study):
@@ -120,16 +136,44 @@ def test_no_raw_token_or_key_reaches_a_table(study):
         assert {"ja", "nej"} <= set(cells) if lang == "da" else {"yes", "no"} <= set(cells)
         assert "pas" not in cells  # a key column is left out: its label names the service
     rows = tables_of(show_table(ranking, study=study))[0]
-    assert rows[0][:3] == ["Plads", "Ydelse", "Steder"]
-    assert rows[1][:7] == ["1", "Pas", "1,00", "1,00", "0,65", "0,75", "0,85"]
+    # The rank's interval (the bootstrap's 5th to 95th percentile) follows the names.
+    assert rows[0][:9] == ["Plads", "Ydelse", "Plads, 90 %-interval", "Steder",
+                           "Steder, muligt spænd", "Brugere", "Brugergrupper", "Koblinger",
+                           "Samlet score"]
+    # Pas by the ranking's formulas, from the data: a desk at every site (reach 1), the
+    # most interviews (users 1), all 15 travel abroad and none of the others coded on life
+    # situations (groups 15 / (15 + 2), shrunk by two interviews), its offers' share of the
+    # most any service has and of the four kinds (links).
+    interviews = study.interviews
+    situations = interviews["life_situations"].fillna("").str.split(";")
+    pas = interviews["service"] == "pas"
+    assert situations[pas].map(lambda s: "udlandsrejse" in s).all() and pas.sum() == 15
+    assert not situations[~pas].map(lambda s: "udlandsrejse" in s).any()
+    groups = 15 / (15 + 2)
+    offers = study.table("library_offers")
+    most = offers.groupby("service")["offer"].nunique().max()
+    mine = offers[offers["service"] == "pas"]
+    links = mine["offer"].nunique() / most / 2 + mine["kind"].nunique() / 4 / 2
+    total = (1 + 1 + groups + links) / 4
+    shown = [f"{v:.2f}".replace(".", ",") for v in (1, 1, groups, links, total)]
+    assert rows[1][:3] == ["1", "Pas", "1"]  # first in every resample
+    assert rows[1][3:9] == [shown[0], "1,00", *shown[1:]]
 
 
 def test_the_sites_of_a_leave_one_out_table_are_named(study):
-    [rows] = tables_of(show_table(leave_one_site_out(study), study=study.with_lang("en"),
-                                  lang="en"))
+    english = study.with_lang("en")
+    [rows] = tables_of(show_table(leave_one_site_out(english), study=english, lang="en"))
     assert rows[0] == ["Service", "Rank", "Without Roskilde", "Without Ringsted",
                        "Without Næstved", "Without Glumsø", "Largest shift", "Unranked without"]
-    assert rows[4][-1] == "Roskilde, Glumsø" and rows[1][-1] == "–"
+    # Every service someone came for is ranked (one interview is enough), so a service
+    # loses its rank without a site exactly when all its interviews are from that site.
+    sites = english.interviews.groupby("service", observed=True)["site"]
+    only = {s: study.codebook.label("site", v.iloc[0], lang="en")
+            for s, v in sites if v.nunique() == 1}
+    labels = {study.codebook.label("service", s, lang="en"): s for s in only}
+    for row in rows[1:]:
+        assert row[-1] == only.get(labels.get(row[0]), "–"), row
+    assert rows[4][-1] == "Ringsted" and rows[1][-1] == "–"  # Tax; Passport
 
 
 def test_intervals_p_values_and_the_caveats_a_table_carries_are_shown(study):
