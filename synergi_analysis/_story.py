@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from synergi_analysis._format import is_missing, number
+from synergi_analysis._format import is_missing, number, percent
 from synergi_analysis.words import LANGS, word, words
 
 STORY_FILE = "study.md"
 
 __all__ = ["STORY_FILE", "story", "story_key", "markdown", "in_lang", "row_of",
-           "service_note", "site_facts", "service_facts", "fact_box"]
+           "service_note", "site_facts", "service_facts", "surveys", "fact_box"]
 
 
 def in_lang(value, lang: str) -> str | None:
@@ -119,12 +119,51 @@ def truth(text: str, lang: str) -> str | None:
     return None
 
 
+_SURVEY = ("_question", "_yes_pct", "_no_pct", "_n")
+
+
+def _survey_names(table_columns) -> list[str]:
+    """Surveys a table gives as ``<name>_question``, ``<name>_yes_pct``, ``<name>_no_pct``."""
+    columns = set(table_columns)
+    return [c[:-len("_question")] for c in table_columns if c.endswith("_question")
+            and {c[:-len("_question")] + end for end in _SURVEY[1:3]} <= columns]
+
+
+def surveys(row: pd.Series, table_columns, lang: str) -> list[tuple[str, str]]:
+    """A site's own surveys as ``(html, text)`` paragraphs: the question as asked, the answers.
+
+    The question is the study's words as written (marked ``synergi-verbatim``);
+    the number of answers is given when the table has ``<name>_n``, else said to be
+    unknown, so no share stands without what it is out of.
+    """
+    found = []
+    for name in _survey_names(table_columns):
+        question = "" if is_missing(row[f"{name}_question"]) else str(row[f"{name}_question"])
+        yes, no = row[f"{name}_yes_pct"], row[f"{name}_no_pct"]
+        if not question.strip() or is_missing(yes) or is_missing(no):
+            continue
+        n = row.get(f"{name}_n")
+        size = (word("fact.survey_n", lang, n=number(float(n), lang))
+                if not is_missing(n) and is_number(str(n)) else word("fact.survey_no_n", lang))
+        answer = word("fact.survey_answer", lang, yes=percent(float(yes) / 100, lang),
+                      no=percent(float(no) / 100, lang), size=size)
+        lead = word("fact.survey", lang)
+        found.append((f'<p class="synergi-survey">{html.escape(lead)}: “<span '
+                      f'class="synergi-verbatim">{html.escape(question.strip())}</span>” '
+                      f"{html.escape(answer)}</p>", f"{lead}: “{question.strip()}” {answer}"))
+    return found
+
+
 def site_facts(row: pd.Series, table_columns, lang: str) -> list[tuple[str, str]]:
-    """A site's facts: its name, numbers, and text columns written in ``lang``."""
+    """A site's facts: its name, numbers, and text columns written in ``lang``.
+
+    A survey's columns are left out (`surveys` words them).
+    """
     fact = words("fact", lang)
     facts = []
+    survey = {f"{name}{end}" for name in _survey_names(table_columns) for end in _SURVEY}
     for column in table_columns:
-        if column in ("site", "source"):
+        if column in ("site", "source") or column in survey:
             continue
         value = "" if is_missing(row[column]) else str(row[column]).strip()
         base, _, suffix = column.rpartition("_")

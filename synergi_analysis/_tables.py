@@ -37,11 +37,12 @@ _HIDDEN = frozenset({"deck_group", "group_dimension", "too_little_data", "quote_
 PAGE_CHARS = 120
 _TEXT_WRAP = 26  # text cells wrap at about this many characters
 # Tables whose total and rank intervals are a bootstrap's percentiles, not 95 % intervals.
-_BOOTSTRAPPED = frozenset({"ranking"})
+_BOOTSTRAPPED = frozenset({"ranking", "deck_agreement"})
 
 
 def _is_share(name: str) -> bool:
-    return name == "share" or name.startswith("share_") or name.endswith("_share")
+    return (name == "share" or name.startswith("share_") or name.endswith("_share")
+            or name == "group_base")
 
 
 def _is_p(name: str) -> bool:
@@ -83,6 +84,12 @@ def header_word(name, *, attrs: Mapping, lang: str, codebook=None) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _yes_no(values: pd.Series) -> bool:
+    """A column of booleans with gaps (stored as objects): aligned as the booleans are."""
+    present = [v for v in values if not is_missing(v)]
+    return bool(present) and all(isinstance(v, bool | np.bool_) for v in present)
+
+
 def _format_column(name: str, values: pd.Series, lang: str, codebook) -> list[str]:
     value_words = words("value", lang)
     if _is_share(name):
@@ -118,6 +125,9 @@ def _intervals(table: pd.DataFrame) -> dict[str, tuple[str, str]]:
     if "share" not in found and "share_low" in columns and "share_high" in columns \
             and len(shares) == 1:
         found[shares[0]] = ("share_low", "share_high")
+    if "best_rank" in columns and "rank" not in columns and {"rank_low", "rank_high"} <= \
+            set(columns):  # the deck's pick: the interval of its best member's rank
+        found["best_rank"] = ("rank_low", "rank_high")
     used = {bound for pair in found.values() for bound in pair}
     for c in ("share", "total", "rank"):  # bounds may come without their centre column
         if c not in found and f"{c}_low" in columns and f"{c}_high" in columns \
@@ -131,7 +141,7 @@ def _interval_head(c: str, attrs: Mapping, lang: str) -> str:
     column = words("column", lang)
     if c == "reach":  # what reach could be if the unknown desks were known
         return column["reach_range"]
-    if attrs.get("kind") in _BOOTSTRAPPED and c in ("total", "rank"):
+    if attrs.get("kind") in _BOOTSTRAPPED and c in ("total", "rank", "best_rank"):
         from synergi_analysis.ranking._uncertainty import INTERVAL
 
         return column["interval_level"].format(level=round(INTERVAL[1] - INTERVAL[0]))
@@ -228,6 +238,11 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
     attrs = dict(getattr(table, "attrs", {}) or {})
     frame = table.copy()
     frame.attrs = {}
+    if codebook is not None and "dimension" in frame.columns:
+        frame = _coded_cells(frame, codebook, lang)
+    if "judged" in frame.columns and "in_top" in frame.columns:
+        # A pick the data cannot judge is neither among the top nor out of it.
+        frame["in_top"] = frame["in_top"].astype(object).where(frame["judged"].astype(bool))
     margins = bool(attrs.get("margins"))
     column_title = frame.columns.name
     # An index shows only when it carries labels (a crosstab's rows, a label column).
@@ -257,8 +272,6 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
                 label_columns = list(frame.columns[:i + 1])
                 break
 
-    if codebook is not None and "dimension" in frame.columns:
-        frame = _coded_cells(frame, codebook, lang)
     bounds = _intervals(frame)
     shown: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
@@ -272,7 +285,7 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
             head = header_word(c, attrs=attrs, lang=lang, codebook=codebook)
         else:
             head = _interval_head(c, attrs, lang)
-            if len(bounds) > 1 or c in label_columns:
+            if len(bounds) > 1 or c in label_columns or c == "reach":
                 head = f"{header.strip()}, {head}"  # "Samlet score, 95 %-interval"
         while head in shown or head in after_labels:
             head += " "
@@ -292,7 +305,7 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
             header += " "
         shown[header] = _format_column(c, frame[c], lang, codebook)
         kinds[header] = ("number" if pd.api.types.is_numeric_dtype(frame[c])
-                         or frame[c].dtype == bool else
+                         or frame[c].dtype == bool or _yes_no(frame[c]) else
                          "verbatim" if c in verbatim else "text")
         if c in bounds:
             add_interval(c, header)
@@ -350,6 +363,9 @@ def _styler(text: pd.DataFrame, *, kinds, n_fixed: int, title: str, total_head, 
             HIGHLIGHT_CLASS if highlight is not None and highlight in names else None)
         if mark:
             classes.loc[i] = [c if mark in c.split() else f"{c} {mark}" for c in classes.loc[i]]
+    # A header never breaks between a number and its unit ("90 %-interval").
+    text = text.rename(columns=lambda h: h.replace(" %", "\u00a0%"))
+    classes.columns = text.columns
     if title and n_fixed:
         top = [""] * n_fixed + [title] * (len(text.columns) - n_fixed)
         frame = text.copy()

@@ -18,12 +18,10 @@ import html
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from synergi_analysis._format import cell, is_missing
 from synergi_analysis._story import (
     STORY_FILE,
     fact_box,
@@ -35,6 +33,7 @@ from synergi_analysis._story import (
     site_facts,
     story,
     story_key,
+    surveys,
 )
 from synergi_analysis.words import LANGS, _check_lang, word, words
 
@@ -49,9 +48,11 @@ __all__ = [
     "show_chart",
     "show_offers",
     "show_profile",
+    "show_quote_matrix",
     "show_quotes",
     "show_table",
     "show_text",
+    "show_tiers",
     "subject",
     "LayoutWarning",
     "STORY_FILE",
@@ -59,6 +60,8 @@ __all__ = [
 
 
 _META_KEY = "synergi_analysis"
+# Notes under a table read as notes, as a chart's caption does.
+_CAVEAT = "color:#555;font-size:0.9em;margin:0.2em 0 1em 0"
 
 
 class LayoutWarning(UserWarning):
@@ -99,35 +102,6 @@ class _Header(_Shown):
         self.title = title
 
 
-def _parameter(key: str, value: Any, study, lang: str) -> tuple[str, str]:
-    """A parameter's name and value as a reader of ``lang`` says them."""
-    t = words("header", lang)
-    codebook = study.codebook
-    if key in codebook.dimensions:
-        name = codebook.dimension_label(key, lang=lang)
-        if isinstance(value, str):
-            try:
-                return name, subject(study, key, value).label
-            except ValueError:
-                return name, value
-        return name, cell(value, lang)
-    name = t.get(f"p_{key}", key)
-    if key == "data" and value is None:
-        return name, t["shipped"]
-    if key == "lang" and value in LANGS:
-        return name, t[f"lang_{value}"]
-    if key == "weights" and value is None:
-        return name, t["equal_weights"]
-    if isinstance(value, Mapping):
-        return name, ", ".join(f"{k}: {cell(v, lang)}" for k, v in value.items())
-    if isinstance(value, Path) or (isinstance(value, str) and (
-            key == "data" or "/" in value or "\\" in value)):
-        return name, Path(value).name  # a file or folder by its name: no path of this machine
-    if isinstance(value, str):
-        return name, value
-    return name, cell(value, lang)
-
-
 def report_header(
     study,
     *,
@@ -165,42 +139,17 @@ def report_header(
     >>> header.title
     'Sted: Næstved'
     """
+    from synergi_analysis._header import header_html, parameter
+
     lang = lang or study.lang
     _check_lang(lang)
-    t = words("header", lang)
-    shown = {key: _parameter(key, value, study, lang) for key, value in parameters.items()}
+    shown = {key: parameter(key, value, study, lang) for key, value in parameters.items()}
     template = title if isinstance(title, str) else (title.get(lang) or title.get("da") or "")
     try:
         text = template.format_map({key: value for key, (_, value) in shown.items()})
     except (KeyError, IndexError, ValueError):
         raise ValueError(f"title {template!r} names a parameter that is not given") from None
-    prov = study.provenance()
-    esc = html.escape
-    data_name = Path(prov["data"]).name or prov["data"]
-    anonymised = f" · {t['anonymised']}" if study.anonymous else ""
-    rows = [
-        (t["parameters"], ", ".join(f"{esc(name)}: {esc(value)}"
-                                    for name, value in shown.values())),
-        (t["data"], f"{esc(data_name)} · sha256 {esc(prov['data_sha256'])} · "
-                    f"{esc(prov['interviews'])} {t['interviews']}, {esc(prov['quotes'])} "
-                    f"{t['quotes']}{anonymised}"),
-        (t["codebook"], f"{esc(Path(prov['codebook']).name)} · sha256 "
-                        f"{esc(prov['codebook_sha256'])}"),
-        (t["version"], esc(prov["synergi_analysis"])),
-    ]
-    # Inline styles: the header looks the same in JupyterLab as in the exported HTML.
-    cell_style = "text-align:left;vertical-align:top;padding:0.15em 1em 0.15em 0;"
-    body = "".join(
-        f'<tr><th style="{cell_style}font-weight:normal;color:#555">{head}</th>'
-        f'<td style="{cell_style}overflow-wrap:anywhere">{value}</td></tr>'
-        for head, value in rows)
-    study_title = study.codebook.title(lang=lang)
-    page = (f'<header class="synergi-header"><h1>{esc(text)}</h1>'
-            + (f'<p class="study" style="color:#555;margin-top:0">{esc(study_title)}</p>'
-               if study_title else "")
-            + '<table class="synergi-provenance" style="border-collapse:collapse;'
-              f'font-size:0.85em;margin:0.5em 0 1em 0">{body}</table></header>')
-    return _Header(page, text)
+    return _Header(header_html(study, text, list(shown.values()), lang), text)
 
 
 # -- what a report is about ------------------------------------------------------------
@@ -370,6 +319,42 @@ def end_unless_picked(ranking) -> _Shown | None:
     return None if picked else _Shown("", "", {"end": True})
 
 
+def show_tiers(ranking, *, lang: str | None = None) -> _Shown | None:
+    """Which services the ranking can tell apart: its tiers, in one paragraph.
+
+    Services whose rank intervals overlap are tied within uncertainty; only
+    between tiers (``tier`` of `ranking.rank_services`) is the order clear. A
+    tier of up to three services is named, a larger one counted. A line from
+    `needs` is shown as it is.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study, rank_services
+    >>> print(show_tiers(rank_services(load_study(lang="en"))))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    The order is clear only between the tiers: tier 1: Passport (rank 1); tier 2: 15
+    services (rank 2–15). Services in one tier are tied within uncertainty.
+    """
+    if not isinstance(ranking, pd.DataFrame):
+        return ranking if isinstance(ranking, _Shown) else None
+    lang = lang or ranking.attrs.get("lang") or "da"
+    ranked = ranking[ranking["rank"].notna()] if "tier" in ranking else ranking.iloc[:0]
+    if ranked.empty:
+        return None
+    tiers = list(dict.fromkeys(ranked["tier"]))
+    if len(tiers) == 1:
+        return _note(word("report.tiers_none", lang, n=len(ranked)))
+    parts = []
+    for tier in tiers:
+        rows = ranked[ranked["tier"] == tier]
+        names = (", ".join(rows["label"]) if len(rows) <= 3 else
+                 word("report.n_services", lang, n=len(rows)))
+        lo, hi = int(rows["rank"].min()), int(rows["rank"].max())
+        parts.append(word("report.tier_part", lang, tier=tier, names=names,
+                          ranks=str(lo) if lo == hi else f"{lo}–{hi}"))
+    return _note(word("report.tiers", lang, parts="; ".join(parts)))
+
+
 # -- the study's own words ---------------------------------------------------------------
 
 
@@ -477,7 +462,7 @@ def show_table(data, *, study=None, lang: str | None = None, columns: list | Non
                               highlight=_label(highlight), verbatim=tuple(verbatim))
     parts = [s.to_html() for s in stylers]
     notes = _table_notes(attrs, lang)
-    parts += [f'<p class="synergi-caveat">{html.escape(n)}</p>' for n in notes]
+    parts += [f'<p class="synergi-caveat" style="{_CAVEAT}">{html.escape(n)}</p>' for n in notes]
     text = "\n\n".join(s.data.to_string(index=False) for s in stylers)
     return _Shown('<div class="synergi-tables">' + "".join(parts) + "</div>",
                   "\n".join([text, *notes]))
@@ -537,6 +522,11 @@ def compare(here: Subject, analysis: Callable, **kwargs) -> pd.DataFrame | _Show
             return _note(word("report.empty_chart", lang, who=here.who(lang)))
         part = part[~part[scale].isin(empty)]
         whole = whole[~whole[scale].isin(empty)]
+        totals = whole.groupby(scale, observed=True, sort=False)["count"].sum()
+        for s, n in counts.items():
+            if n and n == totals.get(s):  # nobody else to set them beside
+                notes.append(word("report.same_scale", lang, scale=str(s).lower(),
+                                  who=here.who(lang)))
         dimension, keys = scale, codebook.keys(scale)
     elif attrs.get("kind") == "journey":
         if int((part["open"] + part["closed"]).sum()) == 0:
@@ -668,8 +658,10 @@ def show_profile(here: Subject, *, lang: str | None = None) -> _Shown:
         text.append(story.text)
     row = row_of(study, table, here.dimension, here.key)
     if row is not None:
+        found = []
         if here.dimension == "site":
             facts = site_facts(row, list(row.index), lang)
+            found = surveys(row, list(row.index), lang)
         else:
             note = in_lang(row.get(f"note_{lang}"), lang)
             if note:
@@ -677,8 +669,12 @@ def show_profile(here: Subject, *, lang: str | None = None) -> _Shown:
                 text.append(note)
             facts = service_facts(row, study, lang)
         source = in_lang(row.get("source"), lang)
-        parts.append(fact_box(facts, source, lang, names=(words("fact", lang)["name"],)))
-        text += [f"{k}: {v}" for k, v in facts] + ([source] if source else [])
+        parts.append(fact_box(facts, None, lang, names=(words("fact", lang)["name"],)))
+        text += [f"{k}: {v}" for k, v in facts]
+        parts += [page for page, _ in found]
+        text += [line for _, line in found]
+        parts.append(fact_box([], source, lang))  # the source under all the facts
+        text += [source] if source else []
     if not parts:
         return needs(study, table, lang=lang) or _note(
             word("report.no_facts", lang, value=here.label))
@@ -740,28 +736,52 @@ def show_quotes(data, *, lang: str | None = None) -> _Shown:
     >>> "&lt;b&gt;trygt&lt;/b&gt;" in shown._repr_html_()
     True
     """
+    from synergi_analysis._quotes import quotes_html
+
     lang = lang or data.attrs.get("lang") or "da"
     _check_lang(lang)
     if len(data) == 0:
         return _note(word("quote.none", lang))
-    quote_style = ("margin:0.8em 0;padding:0.2em 0 0.2em 1em;border-left:4px solid #0072B2;"
-                   "font-style:italic")
-    parts, lines = [], []
-    memos = data["memo"] if "memo" in data else [None] * len(data)
-    label = word("quote.memo", lang)
-    for text, cap, memo in zip(data["text"], data["caption"], memos, strict=True):
-        text = "" if is_missing(text) else str(text)
-        cap = "" if is_missing(cap) else str(cap)
-        memo = "" if is_missing(memo) else str(memo).strip()
-        note = ""
-        if memo:
-            shown = "<br>".join(html.escape(line) for line in memo.splitlines())
-            note = (f'<p class="synergi-memo" style="font-style:normal;font-size:0.9em;'
-                    f'color:#555;margin:0.3em 0 0 0">{label}: {shown}</p>')
-            lines.append(f"“{text}” – {cap}\n  {label}: {memo}")
-        else:
-            lines.append(f"“{text}” – {cap}")
-        parts.append(f'<blockquote style="{quote_style}"><p>“{html.escape(text)}”</p>'
-                     f'<footer style="font-style:normal;color:#555">– {html.escape(cap)}'
-                     f"</footer>{note}</blockquote>")
-    return _Shown('<div class="synergi-quotes">' + "".join(parts) + "</div>", "\n".join(lines))
+    page, text = quotes_html(data, lang)
+    return _Shown(f'<div class="synergi-quotes">{page}</div>', text)
+
+
+def show_quote_matrix(data, *, lang: str | None = None) -> _Shown:
+    """Quotes grouped by a second code, as MAXQDA's Interactive Quote Matrix shows them.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A table of `quotations.quote_matrix` (a ``group`` column, ``attrs["counts"]``).
+    lang : {"da", "en"}, optional
+        Default: the table's.
+
+    Returns
+    -------
+    object
+        A heading per value with quotes (its label and the number of quotes), the
+        quotes under it as `show_quotes` shows them, then one line naming the
+        values without quotes and, for codes the codebook marks as illustrative,
+        the caveat.
+
+    Examples
+    --------
+    >>> from synergi_analysis import load_study
+    >>> from synergi_analysis.quotations import quote_matrix
+    >>> shown = show_quote_matrix(quote_matrix(load_study(), by="attitude", service="pas"))
+    >>> shown.text.splitlines()[0]
+    'Den uinteresserede negative (1)'
+    >>> shown.text.splitlines()[-2].startswith("Ingen citater under: Den hjælpsøgende")
+    True
+    """
+    from synergi_analysis._quotes import matrix_html
+
+    lang = lang or data.attrs.get("lang") or "da"
+    _check_lang(lang)
+    if len(data) == 0:
+        return _note(word("quote.none", lang))
+    page, text = matrix_html(data, lang)
+    notes = _table_notes(data.attrs, lang)
+    page += "".join(f'<p class="synergi-caveat" style="{_CAVEAT}">{html.escape(n)}</p>'
+                    for n in notes)
+    return _Shown(f'<div class="synergi-quotes">{page}</div>', "\n".join([text, *notes]))

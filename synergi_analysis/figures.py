@@ -8,6 +8,7 @@ draws it (`synergi_analysis.plotting`) on a whole slide; `save_figures` (and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 
 from synergi_analysis._draw import _footnote
 from synergi_analysis._io import write_atomic
+from synergi_analysis._layout import localise
 from synergi_analysis.codebook import _check_lang
 from synergi_analysis.errors import OutputError, StudyError, ValidationError
 from synergi_analysis.patterns import (
@@ -70,12 +72,20 @@ def register_figure(name: str) -> Callable[[FigureFunction], FigureFunction]:
     """Register ``draw(study, lang) -> Figure`` as the slide figure ``name``.
 
     ``name`` becomes the file name (``name.png``): lowercase words joined by ``-``.
+    `FIGURES` holds the drawing with every number written as ``lang`` writes it
+    (``0,2`` and ``37 %`` in Danish).
     """
     if not name or name != name.strip().lower() or any(c in name for c in "/\\. "):
         raise ValueError(f"figure name must be lowercase words joined by '-', not {name!r}")
 
     def register(draw: FigureFunction) -> FigureFunction:
-        FIGURES[name] = draw
+        @functools.wraps(draw)
+        def localised(study: Study, lang: str) -> Figure:
+            fig = draw(study, lang)
+            localise(fig, lang)  # "0,2" and "37 %" on a Danish slide
+            return fig
+
+        FIGURES[name] = localised
         return draw
 
     return register

@@ -39,6 +39,7 @@ from synergi_analysis._draw import (
     _tilt_long_labels,
     _totals_dropped,
 )
+from synergi_analysis._format import number
 from synergi_analysis.style import (
     INK,
     NEUTRAL,
@@ -121,7 +122,8 @@ def plot_service_by_age(data, *, title: str | None = None, ax: Axes | None = Non
     ax = _ax(ax)
     _heatmap(data, ax=ax, totals=_has_totals(data), blank_zero=True, **kwargs)
     ax.set_ylabel("")
-    ax.set_xlabel(_dimension_label(data, data.columns.name))
+    # Apart from the column labels under it, so it reads as their heading.
+    ax.set_xlabel(_dimension_label(data, data.columns.name), labelpad=10)
     ax.set_title(title if title is not None else _pair_title(data))
     _footnote(ax, attrs=data.attrs)
     return ax
@@ -422,7 +424,8 @@ def plot_competence(data, *, title: str | None = None, ax: Axes | None = None,
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(word("table.interviews", _lang(data)).capitalize())
     ax.set_ylabel("")
-    ax.legend(loc="lower right")
+    # Beside the bars, not on them: the longest bar reaches the right edge.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(_pair_title(data) if title is None else title)
     _table_notes(ax, data)
     return ax
@@ -606,7 +609,8 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
         bounds = [i + 0.5 for i in range(len(ranked) - 1) if tiers[i] != tiers[i + 1]]
         if bounds:
             ax.hlines(bounds, 0, 1, colors=INK, linestyles="dashed", linewidth=1)
-        _footnote(ax, word("ranking_uncertainty.tied", lang, b=attrs.get("n_boot", "")))
+        _footnote(ax, word("ranking_uncertainty.tied", lang,
+                           b=number(attrs["n_boot"], lang) if "n_boot" in attrs else ""))
     else:
         labels = [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"], strict=True)]
     ax.set_yticks(y, labels)
@@ -696,7 +700,8 @@ def plot_rank_stability(data, *, title: str | None = None, ax: Axes | None = Non
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlim(0, 1.25)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_xlabel(text["share"].format(n=f"{attrs['n_draws']} ", k=attrs["top"]))
+    ax.set_xlabel(text["share"].format(n=f"{number(attrs['n_draws'], _lang(data))} ",
+                                       k=attrs["top"]))
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.set_title(text["stability"] if title is None else title)

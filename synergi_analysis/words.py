@@ -24,6 +24,7 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "quote": {
         "age": ("{} år", "aged {}"),
         "none": ("Ingen citater.", "No quotes."),
+        "none_under": ("Ingen citater under: {values}.", "No quotes under: {values}."),
         "memo": ("Memo", "Memo"),
     },
     "agreement": {
@@ -207,9 +208,23 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
                        "out."),
         "no_scale": ("Ingen {scale} blandt {who}; panelet er udeladt.",
                      "No {scale} among {who}; that panel is left out."),
+        "same_scale": ("Alle undersøgelsens {scale} er blandt {who}, så de to søjler er ens.",
+                       "Every {scale} in the study is among {who}, so the two bars are the "
+                       "same."),
         "empty_chart": ("Ingen interviews at vise for {who}, så diagrammet er udeladt.",
                         "No interviews to show for {who}, so the chart is left out."),
         "users_of": ("ydelsens brugere", "the service's users"),
+        "tiers_none": ("Ingen ydelse står klart foran de andre: alle {n} er lige gode inden "
+                       "for usikkerheden.",
+                       "No service stands clearly ahead of the others: all {n} are tied "
+                       "within uncertainty."),
+        "tiers": ("Rækkefølgen er kun sikker mellem niveauerne: {parts}. Ydelser på samme "
+                  "niveau er lige gode inden for usikkerheden.",
+                  "The order is clear only between the tiers: {parts}. Services in one tier "
+                  "are tied within uncertainty."),
+        "tier_part": ("niveau {tier}: {names} (plads {ranks})", "tier {tier}: {names} "
+                      "(rank {ranks})"),
+        "n_services": ("{n} ydelser", "{n} services"),
         "versus_chance": ("Forskellen mellem {who} og de øvrige interviewede kan være "
                           "tilfældig: {p}.",
                           "The difference between {who} and the other interviewees could be "
@@ -251,6 +266,11 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "usage_rank": ("Plads efter antal brugere", "Rank by number of users"),
         "usage": ("Brug", "Use"),
         "usage_figure": ("{count} af {total} besøg", "{count} of {total} visits"),
+        "survey": ("Stedets egen rundspørge", "The site's own survey"),
+        "survey_answer": ("{yes} svarede ja, {no} nej ({size}).",
+                          "{yes} said yes, {no} no ({size})."),
+        "survey_n": ("{n} svar", "{n} answers"),
+        "survey_no_n": ("antallet af svar er ikke oplyst", "the number of answers is not given"),
     },
     "journey": {
         "share": ("Andel åbne for nye input", "Share open to new input"),

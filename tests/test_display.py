@@ -59,7 +59,8 @@ def tables_of(shown) -> list[list[list[str]]]:
     found = []
     for table in re.findall(r"<table\b.*?</table>", shown.html_text, flags=re.S):
         rows = re.findall(r"<tr\b.*?</tr>", table, flags=re.S)
-        found.append([[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+        # A header keeps "95 %" together with a no-break space; read it as a space.
+        found.append([[html.unescape(re.sub(r"<[^>]+>", "", c)).replace("\xa0", " ").strip()
                        for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", r, flags=re.S)]
                       for r in rows])
     return found

@@ -70,3 +70,18 @@ def test_every_slide_of_the_shipped_study_carries_the_illustrative_caveat(study)
     for name, draw in FIGURES.items():
         note = draw(study, "en").get_supxlabel().replace("\n", " ")
         assert "Illustrative codings: " in note, name
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("da", "0,2"), ("en", "0.2")])
+def test_a_slide_writes_its_numbers_as_its_language_does(study, lang, mark):
+    from synergi_analysis.style import house_style
+
+    with house_style():
+        fig = FIGURES["ranking"](study, lang)
+        fig.draw_without_rendering()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert mark in ticks and not [t for t in ticks if ("." if lang == "da" else ",") in t]
+    with house_style():
+        fig = FIGURES["attitudes"](study, lang)
+    shares = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_text().endswith("%")]
+    assert shares and all(s.endswith(" %") == (lang == "da") for s in shares)

@@ -632,7 +632,7 @@ def test_describe_agreement_says_what_the_count_means(shipped_ranking):
 
     agreement = deck_agreement(shipped_ranking)
     en = describe_agreement(agreement, lang="en")
-    assert en.startswith(f"{agreement.attrs['hits']} of the 7 picks of the deck that the data "
+    assert en.startswith(f"{agreement.attrs['hits']} of the study's own 7 picks that the data "
                          "can judge are among the top 7 of the 16 services that could rank")
     assert "a random order would put" in en and en.endswith(
         "The data cannot judge: Vielse (no interviews).")
@@ -643,7 +643,10 @@ def test_describe_agreement_says_what_the_count_means(shipped_ranking):
     assert "every weighting of the criteria gives 3, so the count says nothing" in (
         describe_agreement(forced, lang="en"))
     plain = pd.DataFrame({"in_top": [True, False, True]})
-    assert describe_agreement(plain) == "2 af slidesættets 3 valg er blandt de 3 øverste her."
+    # Any study's own pick: the sentence names no deck (issue 11: the study's own story).
+    assert describe_agreement(plain) == "2 af undersøgelsens egne 3 valg er blandt de 3 " \
+        "øverste her."
+    assert "slidesæt" not in da
 
 
 def test_leave_one_site_out_on_the_shipped_data():
@@ -708,7 +711,7 @@ def test_cli_ranking_sensitivity(capsys):
 def test_cli_deck_agreement_prints_the_sentence(capsys):
     code, out, _ = run(capsys, "table", "deck-agreement", "--lang", "en")
     assert code == 0
-    assert "of the 7 picks of the deck that the data can judge" in out
+    assert "of the study's own 7 picks that the data can judge" in out
     assert "The data cannot judge: Wedding (no interviews)." in out
 
 

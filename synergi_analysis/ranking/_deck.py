@@ -156,7 +156,11 @@ def deck_agreement(ranking: pd.DataFrame, *, top: int | None = None,
 
 
 def describe_agreement(agreement: pd.DataFrame, *, lang: str = "da") -> str:
-    """The agreement with the deck's pick in plain words, for reports.
+    """The agreement with the study's own pick in plain words, for reports.
+
+    The sentence speaks of "the study's own picks" (``services.csv``'s
+    ``deck_pick``), true of any study that made one; how the study picked is its
+    own story (``study.md``).
 
     Parameters
     ----------
@@ -174,7 +178,7 @@ def describe_agreement(agreement: pd.DataFrame, *, lang: str = "da") -> str:
     >>> from synergi_analysis.ranking import rank_services
     >>> agreement = deck_agreement(rank_services(load_study(), n_boot=100))
     >>> print(describe_agreement(agreement, lang="en"))
-    7 of the 7 picks of the deck that the data can judge are among the top 7 of the 16 \
+    7 of the study's own 7 picks that the data can judge are among the top 7 of the 16 \
 services that could rank; a random order would put 3.5 there, and other weightings of \
 the criteria put 4 to 7. The data cannot judge: Vielse (no interviews).
     """
@@ -182,12 +186,13 @@ the criteria put 4 to 7. The data cannot judge: Vielse (no interviews).
     a = agreement.attrs
     if not a:  # a table made by hand: only the count can be said
         hits, n = int(agreement["in_top"].sum()), len(agreement)
-        return (f"{hits} of the deck's {n} picks are among the top {n} here." if lang == "en"
-                else f"{hits} af slidesættets {n} valg er blandt de {n} øverste her.")
+        return (f"{hits} of the study's own {n} picks are among the top {n} here."
+                if lang == "en" else
+                f"{hits} af undersøgelsens egne {n} valg er blandt de {n} øverste her.")
     lo, hi = a["weightings"]
     chance = f"{a['chance']:.1f}"
     if lang == "en":
-        text = (f"{a['hits']} of the {a['judged']} picks of the deck that the data can judge "
+        text = (f"{a['hits']} of the study's own {a['judged']} picks that the data can judge "
                 f"are among the top {a['top']} of the {a['ranked']} services that could rank; "
                 f"a random order would put {chance} there, and ")
         text += (f"other weightings of the criteria put {lo} to {hi}." if lo != hi else
@@ -197,7 +202,7 @@ the criteria put 4 to 7. The data cannot judge: Vielse (no interviews).
             text += f" The data cannot judge: {', '.join(a['not_judged'])} (no interviews)."
         return text
     chance = chance.replace(".", ",")
-    text = (f"{a['hits']} af de {a['judged']} af slidesættets valg, som data kan bedømme, er "
+    text = (f"{a['hits']} af undersøgelsens egne {a['judged']} valg, som data kan bedømme, er "
             f"blandt de {a['top']} øverste af de {a['ranked']} ydelser, der kunne rangeres; "
             f"en tilfældig rækkefølge ville give {chance}, og ")
     text += (f"andre vægtninger af kriterierne giver {lo} til {hi}." if lo != hi else
