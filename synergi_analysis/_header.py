@@ -16,6 +16,9 @@ from synergi_analysis.words import LANGS, words
 
 __all__ = ["parameter", "header_html"]
 
+# Parameters that name a study (a folder, a file, a .qdpx): shown by name, never by path.
+_CODINGS = ("data", "b")
+
 
 def _value_label(study, dimension: str, value: str) -> str:
     """A dimension's value (key or label) by its label, or as given when unknown."""
@@ -56,8 +59,7 @@ def parameter(key: str, value: Any, study, lang: str) -> tuple[str, str]:
         return name, t["equal_weights"]
     if isinstance(value, Mapping):
         return name, ", ".join(f"{k}: {cell(v, lang)}" for k, v in value.items())
-    if isinstance(value, Path) or (isinstance(value, str) and (
-            key == "data" or "/" in value or "\\" in value)):
+    if isinstance(value, Path) or (isinstance(value, str) and key in _CODINGS):
         return name, Path(value).name  # a file or folder by its name: no path of this machine
     if isinstance(value, str):
         return name, value

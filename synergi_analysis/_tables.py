@@ -35,7 +35,7 @@ _HIDDEN = frozenset({"deck_group", "group_dimension", "too_little_data", "quote_
                      "interview_id", "code"})
 # How many characters of cells fit side by side on a report page (headers wrap).
 PAGE_CHARS = 120
-_TEXT_WRAP = 26  # text cells wrap at about this many characters
+_TEXT_WRAP = 20  # text cells wrap at about this many characters (14em)
 # Tables whose total and rank intervals are a bootstrap's percentiles, not 95 % intervals.
 _BOOTSTRAPPED = frozenset({"ranking", "deck_agreement"})
 
@@ -164,7 +164,8 @@ def _interval_text(low, high, name: str, lang: str) -> str:
 
 def _width(header: str, cells: Iterable[str]) -> int:
     """Characters a column needs: its longest header word, or its cells (text wraps)."""
-    head = max((len(w) for w in header.split()), default=0)
+    # "90 %-interval" is shown as one word (a no-break space keeps the number with its unit).
+    head = max((len(w) for w in header.replace(" %", "\u00a0%").split(" ")), default=0)
     body = max((len(c) for c in cells), default=0)
     return max(head, min(body, _TEXT_WRAP)) + 3  # + padding
 
@@ -325,14 +326,7 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
     # Split a table too wide for the page into parts that repeat the label columns.
     widths = {h: _width(h, text[h]) for h in heads}
     budget = max(page_chars - sum(widths[h] for h in fixed), 20)
-    parts: list[list[str]] = [[]]
-    used = 0
-    for h in rest:
-        if parts[-1] and used + widths[h] > budget:
-            parts.append([])
-            used = 0
-        parts[-1].append(h)
-        used += widths[h]
+    parts = _split(rest, widths, budget)
     total_head = heads[-1] if margins and rest else None
     total_row = len(text) - 1 if margins and len(text) else None
     stylers = []
@@ -341,6 +335,32 @@ def finished_tables(table: pd.DataFrame, *, lang: str, codebook=None,
                                title=title, total_head=total_head, total_row=total_row,
                                highlight=highlight))
     return stylers
+
+
+def _split(heads: list[str], widths: dict[str, int], budget: int) -> list[list[str]]:
+    """Columns in as few parts as fit ``budget`` each, the widest part as narrow as can be.
+
+    Filling each part greedily would leave a last part of one column; the same
+    number of parts, each near the average width, reads as one table cut in two.
+    """
+    def fill(limit: int) -> list[list[str]]:
+        parts: list[list[str]] = [[]]
+        used = 0
+        for h in heads:
+            if parts[-1] and used + widths[h] > limit:
+                parts.append([])
+                used = 0
+            parts[-1].append(h)
+            used += widths[h]
+        return parts
+
+    parts = fill(budget)
+    if len(parts) > 1:
+        # The smallest width at which the columns still fit in as many parts.
+        limit = next(w for w in range(max(widths[h] for h in heads), budget + 1)
+                     if len(fill(w)) <= len(parts))
+        parts = fill(limit)
+    return parts
 
 
 def _styler(text: pd.DataFrame, *, kinds, n_fixed: int, title: str, total_head, total_row,
@@ -381,10 +401,13 @@ def _styler(text: pd.DataFrame, *, kinds, n_fixed: int, title: str, total_head, 
     styler.set_table_attributes('class="synergi-table"')
     styler.set_table_styles(styles + [
         {"selector": "", "props": "table-layout: auto; margin: 0.5em 0 1em 0;"},
-        {"selector": "th", "props": "vertical-align: bottom; max-width: 10em;"},
+        # Narrow padding: a table of ten columns fits a narrow window (800 px).
+        {"selector": "th", "props": "vertical-align: bottom; max-width: 10em; "
+                                    "padding: 0.3em 0.45em; font-size: 0.92em;"},
+        {"selector": "td", "props": "padding: 0.3em 0.45em;"},
         {"selector": "th.level0", "props": "text-align: center;"} if title and n_fixed else
         {"selector": "th.level0", "props": ""},
-        {"selector": "td.synergi-text", "props": "text-align: left; max-width: 18em;"},
+        {"selector": "td.synergi-text", "props": "text-align: left; max-width: 14em;"},
         {"selector": "td.synergi-number", "props": "text-align: right; white-space: nowrap;"},
         {"selector": f"td.{TOTAL_CLASS}", "props": "font-weight: bold;"},
         {"selector": f"td.{HIGHLIGHT_CLASS}",

@@ -254,7 +254,7 @@ class Study:
         clean(quotes, ("text", "theme", "codes", "coders", "quote_id", "memo"), ("text", "memo"))
         clean(memos, ("memo_id", "target", "author", "text"), ("text",))
         return Study(
-            codebook=self.codebook,
+            codebook=_scrubbed(self.codebook, lambda t: mask_ages(scrub(t))),
             interviews=interviews.reset_index(drop=True),
             quotes=quotes.reset_index(drop=True),
             source=self.source,
@@ -373,3 +373,18 @@ def study_parts(
     lang = default if lang is None else lang
     _check_lang(lang)
     return frame, codebook, lang
+
+
+def _scrubbed(codebook, clean) -> Codebook:
+    """The codebook with its illustrative notes cleaned: every table and chart prints them,
+    and a note may name the speakers whose codings are the study's own ("Karina (A)")."""
+    import copy
+
+    if not any(d.illustrative for d in codebook.dimensions.values()):
+        return codebook
+    out = copy.copy(codebook)
+    out.dimensions = {
+        name: dataclasses.replace(d, illustrative={lang: clean(text) for lang, text
+                                                   in d.illustrative.items()})
+        if d.illustrative else d for name, d in codebook.dimensions.items()}
+    return out
