@@ -39,7 +39,6 @@ from synergi_analysis._draw import (
     _tilt_long_labels,
     _totals_dropped,
 )
-from synergi_analysis._format import number
 from synergi_analysis.style import (
     INK,
     NEUTRAL,
@@ -609,8 +608,7 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
         bounds = [i + 0.5 for i in range(len(ranked) - 1) if tiers[i] != tiers[i + 1]]
         if bounds:
             ax.hlines(bounds, 0, 1, colors=INK, linestyles="dashed", linewidth=1)
-        _footnote(ax, word("ranking_uncertainty.tied", lang,
-                           b=number(attrs["n_boot"], lang) if "n_boot" in attrs else ""))
+        _footnote(ax, word("ranking_uncertainty.tied", lang, b=attrs.get("n_boot", "")))
     else:
         labels = [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"], strict=True)]
     ax.set_yticks(y, labels)
@@ -700,8 +698,7 @@ def plot_rank_stability(data, *, title: str | None = None, ax: Axes | None = Non
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlim(0, 1.25)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_xlabel(text["share"].format(n=f"{number(attrs['n_draws'], _lang(data))} ",
-                                       k=attrs["top"]))
+    ax.set_xlabel(text["share"].format(n=f"{attrs['n_draws']} ", k=attrs["top"]))
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.set_title(text["stability"] if title is None else title)

@@ -81,6 +81,8 @@ def test_a_slide_writes_its_numbers_as_its_language_does(study, lang, mark):
         fig.draw_without_rendering()
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert mark in ticks and not [t for t in ticks if ("." if lang == "da" else ",") in t]
+    # A count is written without a separator a decimal mark could be mistaken for.
+    assert " 1000 bootstrap" in fig.get_supxlabel().replace("\n", " ")
     with house_style():
         fig = FIGURES["attitudes"](study, lang)
     shares = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_text().endswith("%")]
