@@ -31,9 +31,11 @@ from synergi_analysis.display import (
     show_chart,
     show_offers,
     show_profile,
+    show_quote_matrix,
     show_quotes,
     show_table,
     show_text,
+    show_tiers,
     subject,
 )
 from synergi_analysis.patterns import (
@@ -484,3 +486,107 @@ def test_quotes_are_text_and_no_quotes_is_a_line(study):
     assert "&lt;b&gt;trygt&lt;/b&gt;" in shown.html_text
     none = show_quotes(pd.DataFrame({"text": [], "caption": []}), lang="en")
     assert none.text == "No quotes."
+
+
+# -- the analysis in the reports: tests, tiers, quote matrix, surveys ------------------------
+
+
+def test_compare_tests_the_subject_against_the_other_interviews(study):
+    from scipy.stats import fisher_exact
+    from statsmodels.stats.multitest import multipletests
+
+    table = compare(subject(study, "service", "pas"), journey)
+    test = table.attrs["test"]
+    # By hand: per stage, pas's open/closed against the other interviews' (Fisher's exact
+    # test of each 2 × 2 table), Holm-adjusted over the stages; the smallest is reported.
+    interviews = study.interviews
+    pas = interviews["service"] == "pas"
+    pvalues = []
+    for stage in study.codebook.stages:
+        states = interviews[stage].astype(object)
+        rows = [[int(((states == state) & group).sum()) for state in ("åben", "lukket")]
+                for group in (pas, ~pas)]
+        pvalues.append(fisher_exact(rows).pvalue)
+    p = min(multipletests(pvalues, method="holm")[1])
+    assert test["p"] == pytest.approx(p) and test["compared"] == "rest"
+    shown_p = f"{p:.2f}".replace(".", ",")
+    assert test["sentence"]["da"] == ("Forskellen mellem ydelsens brugere og de øvrige "
+                                      f"interviewede kan være tilfældig: p = {shown_p} "
+                                      "(Holm-justeret for flere test).")
+    # The chart draws the sentence in its footnote, so the caption does not repeat it.
+    shown = show_chart(plot_journey, table, highlight=subject(study, "service", "pas"))
+    assert "Forskellen mellem" not in shown.html_text and "Pas er fremhævet." in shown.html_text
+    # Every library visitor is a user of "library visit": nothing to compare, no claim.
+    library = compare(subject(study, "service", "biblioteksbesøg"), attitudes)
+    assert library.attrs["test"] is None
+    assert library.attrs["notes"][-1] == ("Alle undersøgelsens besøgende på biblioteket er blandt "
+                                          "ydelsens brugere, så de to søjler er ens.")
+
+
+def test_the_tiers_of_the_ranking_are_said_in_words(study):
+    ranking = rank_services(study)
+    ranked = ranking[ranking["rank"].notna()]
+    first = ranked[ranked["tier"] == 1]
+    assert list(first["label"]) == ["Pas"] and set(ranked["tier"]) == {1, 2}
+    last = int(ranked["rank"].max())
+    assert show_tiers(ranking).text == (
+        "Rækkefølgen er kun sikker mellem niveauerne: niveau 1: Pas (plads 1); niveau 2: "
+        f"{len(ranked) - 1} ydelser (plads 2–{last}). Ydelser på samme niveau er lige gode "
+        "inden for usikkerheden.")
+    one = ranking.assign(tier=ranking["tier"].where(ranking["tier"].isna(), 1))
+    assert show_tiers(one, lang="en").text == (
+        f"No service stands clearly ahead of the others: all {len(ranked)} are tied within "
+        "uncertainty.")
+    assert show_tiers(None) is None
+
+
+def test_the_quote_matrix_groups_quotes_and_names_the_silent_values(study):
+    from synergi_analysis.quotations import quote_matrix
+
+    matrix = quote_matrix(study, by="attitude", service="pas")
+    shown = show_quote_matrix(matrix)
+    heads = re.findall(r"<h3[^>]*>(.*?)</h3>", shown.html_text)
+    counts = {k: v for k, v in matrix.attrs["counts"].items() if v}
+    assert heads == [html.escape(f"{k} ({v})") for k, v in counts.items()]
+    assert shown.html_text.count("<blockquote") == len(matrix) == sum(counts.values())
+    silent = [k for k, v in matrix.attrs["counts"].items() if not v]
+    assert f"Ingen citater under: {', '.join(silent)}." in shown.text
+    assert "Illustrative kodninger: " in shown.text and "Holdning til integration (" in shown.text
+
+
+def test_a_sites_own_survey_is_in_its_profile_with_what_it_is_out_of(study, data_dir):
+    sites = pd.read_csv(data_dir / "sites.csv", dtype=str, keep_default_na=False)
+    roskilde = sites.set_index("site").loc["roskilde"]
+    shown = show_profile(subject(study, "site", "roskilde"))
+    assert (f"Stedets egen rundspørge: “{roskilde['inspiration_question']}” "
+            f"{roskilde['inspiration_yes_pct']} % svarede ja, {roskilde['inspiration_no_pct']} % "
+            "nej (antallet af svar er ikke oplyst).") in shown.text
+    english = show_profile(subject(study.with_lang("en"), "site", "roskilde"))
+    assert "26% said yes, 74% no (the number of answers is not given)." in english.text
+    assert "Inspiration" not in " ".join(r[0] for r in tables_of(shown)[0])  # not a raw fact
+    for site in ("ringsted", "næstved", "glumsø"):
+        assert "rundspørge" not in show_profile(subject(study, "site", site)).text
+
+
+def test_an_anonymised_study_names_nobody_in_its_caveats(study):
+    anonymous = study.anonymised()
+    plain = show_table(attitudes(study, by="site")).text
+    shown = show_table(attitudes(anonymous, by="site")).text
+    assert "Karina (A), Mads (B) og Sonja (C)" in plain
+    assert not {"Karina", "Mads", "Sonja"} & set(re.findall(r"\w+", shown))
+    assert re.search(r"viser kun Borger \d+ \(A\), Borger \d+ \(B\) og Borger \d+ \(C\)", shown)
+
+
+def test_a_clear_chart_is_laid_out_and_drawn_once(study, monkeypatch):
+    """The save lays the chart out and renders it; the overlap check reads that layout."""
+    drawn = []
+    original = Figure.draw
+
+    def counting(self, renderer):
+        drawn.append(type(renderer).__name__)
+        return original(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counting)
+    show_chart(plot_service_by_age, service_by_age(study), size=(9, 7))
+    # savefig with a layout engine: one pass with drawing disabled, then the pixels.
+    assert len(drawn) == 2
