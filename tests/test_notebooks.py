@@ -28,11 +28,13 @@ OWN = {
     "service.ipynb": {"service": "pas"},
     "synergy.ipynb": {"weights": None, "top_k": 3},
     "agreement.ipynb": {"b": None, "coders": None},
+    "explore.ipynb": {},
 }
 # Charts each report embeds (one PNG each) and tables it shows.
 # The agreement notebook's defaults name one coding only: a sentence says so, no chart.
 CHARTS_PER_NOTEBOOK = {"overview.ipynb": 5, "site.ipynb": 5, "service.ipynb": 3,
-                       "synergy.ipynb": 3, "agreement.ipynb": 0}
+                       "synergy.ipynb": 3, "agreement.ipynb": 0,
+                       "explore.ipynb": 0}  # its one output is the explorer's widget
 CHARTS = {"overview": 5, "site-næstved": 5, "service-pas": 3, "synergy": 3}
 
 
