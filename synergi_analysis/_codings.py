@@ -159,6 +159,31 @@ def _closest(raw: str, candidates) -> str:
     return f"; did you mean {table[match[0]]!r}?" if match else ""
 
 
+def dimension_name(codebook: Codebook, name) -> str:
+    """A dimension or journey stage named by its name or its Danish or English label.
+
+    ``"Sted"`` and ``"site"`` give ``"site"``, ``"Ventetid"`` gives ``"ventetid"``;
+    an unknown name raises ValueError with the closest one the codebook has.
+    """
+    if isinstance(name, str) and (name in codebook or name.removeprefix(_JOURNEY)
+                                  in codebook.stages):
+        return name
+    spellings = {}
+    for n in coded_names(codebook):
+        if n in codebook:
+            labels = (codebook[n].label_da, codebook[n].label_en)
+        else:
+            labels = tuple(codebook.label("journey_stage", n, lang=lang) for lang in ("da", "en"))
+        for spelling in (n, *labels):
+            spellings.setdefault(str(spelling).strip().casefold(), n)
+    found = spellings.get(str(name).strip().casefold()) if isinstance(name, str) else None
+    if found is not None:
+        return found
+    names = coded_names(codebook)
+    raise ValueError(f"unknown dimension {name!r}{_closest(str(name), names)} "
+                     f"(dimensions: {', '.join(names)})")
+
+
 def _resolve_name(codebook: Codebook, name) -> _Coded:
     """`_coded`, or ValueError naming the dimension with the closest one the codebook has."""
     if isinstance(name, str) and (name in codebook or name.removeprefix(_JOURNEY)
@@ -209,10 +234,11 @@ def matching(data: pd.DataFrame, codebook: Codebook, where) -> np.ndarray:
     data : pandas.DataFrame
         An interview frame (or quotes merged with their interviews).
     codebook : Codebook
-    where : mapping of str to str or list of str
-        Dimension (or journey stage) -> the values wanted: keys or Danish or
-        English labels, in any case. Values of one dimension combine with OR,
-        dimensions with AND; ``{}`` keeps every row.
+    where : mapping of str to str or list of str, or list of pairs
+        Dimension (or journey stage, by name or label) -> the values wanted:
+        keys or Danish or English labels, in any case. Values of one dimension
+        combine with OR, dimensions with AND; ``{}`` keeps every row. A list of
+        ``(dimension, values)`` pairs may name one dimension twice (both must hold).
 
     Returns
     -------
@@ -226,9 +252,75 @@ def matching(data: pd.DataFrame, codebook: Codebook, where) -> np.ndarray:
     """
     data = _fresh(data)
     keep = np.ones(len(data), dtype=bool)
-    for name, wanted in dict(where or {}).items():
+    for name, wanted in where_pairs(where):
+        try:
+            name = dimension_name(codebook, name)
+        except ValueError as exc:
+            raise ValueError(f"where: {exc}") from None
         keys = _wanted(codebook, name, f"where {name}", wanted)
         values = _values(data, codebook, name)
         hit = values[values.isin(keys)].index.unique()
         keep &= data.index.isin(hit)
     return keep
+
+
+def where_pairs(where) -> list[tuple[str, object]]:
+    """``where`` as a list of (dimension, values) pairs: a mapping, pairs, or None."""
+    if where is None:
+        return []
+    if hasattr(where, "items"):
+        return list(where.items())
+    pairs = list(where)
+    for pair in pairs:
+        if not (isinstance(pair, tuple | list) and len(pair) == 2):
+            raise ValueError(f"where: expected a mapping or (dimension, values) pairs, "
+                             f"not {pair!r}")
+    return [tuple(p) for p in pairs]
+
+
+# -- illustrative codings: which dimensions a table rests on, and the caveat ---------
+
+
+def base_dimension(codebook: Codebook, name) -> str | None:
+    """The codebook dimension a coded name stands for: a journey stage is ``journey_stage``."""
+    if not isinstance(name, str):
+        return None
+    if name in codebook:
+        return name
+    if name.removeprefix(_JOURNEY) in codebook.stages:
+        return "journey_stage"
+    return None
+
+
+def illustrative_of(codebook: Codebook, names, lang: str | None) -> dict[str, str]:
+    """``{dimension: note}`` for the marked dimensions among ``names``, in codebook order.
+
+    ``names`` may hold journey stages (they stand for ``journey_stage``) and
+    None (ignored); the notes are in ``lang`` (Danish for ``None``).
+    """
+    marked = codebook.illustrative(lang=lang or "da")
+    wanted = {base_dimension(codebook, n) for n in names}
+    return {d: note for d, note in marked.items() if d in wanted}
+
+
+def caveat(attrs, lang: str | None = None) -> str:
+    """The caveat line a table's ``attrs["illustrative"]`` calls for, or ``""``.
+
+    ``"Illustrative kodninger: Sted (27 af 45 ...); Holdning til integration (...)"``,
+    each dimension by its label (``attrs["labels"]``, else the codebook name).
+    """
+    from synergi_analysis.words import word
+
+    attrs = getattr(attrs, "attrs", attrs) or {}
+    marked = attrs.get("illustrative") or {}
+    if not marked:
+        return ""
+    lang = lang or attrs.get("lang") or "da"
+    labels = attrs.get("labels") or {}
+    parts = "; ".join(f"{labels.get(d, d)} ({note})" for d, note in marked.items())
+    line = f"{word('illustrative.caveat', lang)}: {parts}"
+    criteria = attrs.get("illustrative_criteria") or {}
+    if criteria:  # a ranking: name the criteria that rest on the marked codes
+        names = ", ".join(word(f"criterion.{c}", lang) for c in criteria)
+        line = word("ranking_uncertainty.criterion_caveat", lang, caveat=line, criterion=names)
+    return line

@@ -12,35 +12,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from synergi_analysis._cli_tables import TABLES, _rounded
 from synergi_analysis._io import csv_safe
 from synergi_analysis._version import __version__
 from synergi_analysis.errors import OutputError, StudyError, ValidationError
 
-__all__ = ["main", "TABLES", "table_command", "subcommand", "format_table"]
+__all__ = ["main", "TABLES", "subcommand", "format_table",
+           "table_notes"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 # -- tables -------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class TableCommand:
-    """One ``synergi table NAME``: its options and the function that builds it."""
-
-    name: str
-    help: str
-    build: Callable[[object, argparse.Namespace], pd.DataFrame]
-    arguments: tuple[tuple[tuple[str, ...], dict], ...] = ()
-    index_name: str | None = None
-
-
-TABLES: dict[str, TableCommand] = {}
 
 # Commands beyond validate and table: each is ``register(subparsers, add_data_option)``,
 # added with the `subcommand` decorator further down this module.
@@ -51,30 +39,6 @@ def subcommand(register: Callable) -> Callable:
     """Register a function that adds one ``synergi`` subcommand to the parser."""
     _SUBCOMMANDS.append(register)
     return register
-
-
-def table_command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict],
-                  index_name: str | None = None):
-    """Register a function ``build(study, args) -> DataFrame`` as ``synergi table NAME``."""
-
-    def register(build):
-        TABLES[name] = TableCommand(name, help, build, tuple(arguments), index_name)
-        return build
-
-    return register
-
-
-@table_command(
-    "service-by-age",
-    "the data-basis table: services × age bands with totals (as in the deck)",
-    (("--by",), {"default": "age_band", "choices": ["age_band", "site", "visitor_type"],
-                 "help": "column dimension (default: age_band)"}),
-    index_name="service",
-)
-def _service_by_age(study, args):
-    from synergi_analysis.patterns import service_by_age
-
-    return service_by_age(study, by=args.by, lang=args.lang)
 
 
 # -- output -------------------------------------------------------------------------
@@ -127,6 +91,21 @@ def _load(args: argparse.Namespace):
     return load_study(args.data, sources=args.sources, sheet=args.sheet)
 
 
+def table_notes(frame: pd.DataFrame, lang: str) -> list[str]:
+    """What must be read with a table: its test's sentence and its illustrative caveat."""
+    from synergi_analysis._codings import caveat
+
+    attrs = frame.attrs or {}
+    notes = list(attrs.get("notes", {}).get(lang, []))
+    test = attrs.get("test")
+    if test:
+        notes.append(test["sentence"][lang])
+    line = caveat(attrs, lang)
+    if line:
+        notes.append(line)
+    return notes
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from synergi_analysis.load import load_study
 
@@ -150,6 +129,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "
         f"{iv['service'].nunique()} services, {len(study.quotes)} quotes"
     )
+    marked = study.codebook.illustrative(lang="en")
+    if marked:
+        print(f"illustrative codings (chosen, not measured; codebook.yml marks them): "
+              f"{', '.join(marked)}")
+        for name, note in marked.items():
+            print(f"  {name}: {note}")
     for warning in study.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
@@ -160,6 +145,14 @@ def _cmd_table(args: argparse.Namespace) -> int:
     study = _load(args)
     frame = command.build(study, args)
     print(format_table(frame, args.format, index_name=command.index_name))
+    notes = table_notes(frame, args.lang)
+    if notes and args.format == "csv":
+        # A comment line would break CSV readers: the notes go to stderr.
+        for line in notes:
+            print(line, file=sys.stderr)
+    elif notes:
+        print()
+        print("\n\n".join(notes) if args.format == "markdown" else "\n".join(notes))
     return EXIT_OK
 
 
@@ -224,34 +217,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- qdpx: REFI-QDA projects (synergi_analysis.qdpx) --------------------------------
-
-
-_AGGREGATE = (("--aggregate",), {
-    "action": "store_true",
-    "help": "count a selection coded with a child code under each of its parents too"})
-
-
-@table_command(
-    "code-frequencies",
-    "QDA codes × interviews: how many selections carry each code (paths Parent::Child)",
-    _AGGREGATE,
-    index_name="code",
-)
-def _code_frequencies(study, args):
-    from synergi_analysis.qda import code_frequencies
-
-    return code_frequencies(study, aggregate=args.aggregate, lang=args.lang)
-
-
-@table_command(
-    "code-cooccurrence",
-    "pairs of QDA codes that share selections or interviews",
-    _AGGREGATE,
-)
-def _code_cooccurrence(study, args):
-    from synergi_analysis.qda import code_cooccurrence
-
-    return code_cooccurrence(study, aggregate=args.aggregate)
 
 
 def _project_line(project) -> str:
@@ -393,81 +358,6 @@ def _register_agreement(sub, add_data_option) -> None:
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) -----------------
 
 
-_WEIGHTS = (("--weights",), {
-    "metavar": "W", "default": None,
-    "help": "criterion weights, e.g. reach=1,users=2,groups=1,links=1 (left out: 1)"})
-_MIN_INTERVIEWS = (("--min-interviews",), {
-    "type": int, "default": 2, "metavar": "N",
-    "help": "fewer interviews than this is too little data to rank (default: 2)"})
-
-
-#: More draws than this add no precision a table can show and take gigabytes.
-MAX_DRAWS = 1_000_000
-
-
-def _draws(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= n <= MAX_DRAWS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_DRAWS:,}, not {n:,}")
-    return n
-
-
-def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    return frame.assign(**{c: frame[c].round(3) for c in columns})
-
-
-@table_command(
-    "ranking",
-    "the synergy-potential ranking: the deck's four criteria, the weighted total, the deck's pick",
-    _WEIGHTS,
-    (("--top",), {"type": int, "default": None, "metavar": "K",
-                  "help": "show only the services ranked K or better"}),
-    _MIN_INTERVIEWS,
-)
-def _ranking(study, args):
-    from synergi_analysis.ranking import CRITERIA, rank_services
-
-    table = rank_services(study, weights=args.weights, min_interviews=args.min_interviews,
-                          lang=args.lang)
-    if args.top is not None:
-        if args.top < 1:
-            raise ValueError(f"--top must be 1 or more, not {args.top}")
-        table = table[table["rank"].le(args.top).fillna(False).astype(bool)]
-    table = table.drop(columns=["service"]).rename(columns={"label": "service"})
-    columns = ["rank", "service", *CRITERIA, "total", "interviews", "group", "group_share",
-               "n_offers", "deck_pick", "too_little_data"]
-    return _rounded(table[columns], [*CRITERIA, "total", "group_share"]).reset_index(drop=True)
-
-
-@table_command(
-    "ranking-sensitivity",
-    "how robust the ranking is: top-k share and rank range under random weights, "
-    "and the rank without each site",
-    _WEIGHTS,
-    (("--top",), {"type": int, "default": 3, "metavar": "K",
-                  "help": "the k of the top-k share (default: 3)"}),
-    (("--draws",), {"type": _draws, "default": 2000, "metavar": "N",
-                    "help": f"random weight vectors drawn (default: 2000, at most "
-                            f"{MAX_DRAWS:,})"}),
-    (("--seed",), {"type": int, "default": None, "metavar": "S",
-                   "help": "seed of the draws (default: the package's fixed seed)"}),
-    _MIN_INTERVIEWS,
-)
-def _ranking_sensitivity(study, args):
-    from synergi_analysis.ranking import DEFAULT_SEED, leave_one_site_out, rank_sensitivity
-
-    options = dict(weights=args.weights, min_interviews=args.min_interviews, lang=args.lang)
-    seed = DEFAULT_SEED if args.seed is None else args.seed
-    draws = rank_sensitivity(study, top=args.top, n_draws=args.draws, seed=seed, **options)
-    sites = leave_one_site_out(study, **options)
-    table = draws.merge(sites.drop(columns=["label", "rank"]), on="service", how="left")
-    table = table.drop(columns=["service"]).rename(columns={"label": "service"})
-    return _rounded(table, ["top_share"])
-
-
 # -- report: batch HTML reports (synergi_analysis.report) ------------------------------
 
 
@@ -516,112 +406,6 @@ def _register_report(sub, add_data_option) -> None:
 
 
 # -- patterns: pattern tables (synergi_analysis.patterns) ------------------------------
-
-
-def _by(default, help_text):
-    return (("--by",), {"default": default, "metavar": "DIMENSION",
-                        "help": f"{help_text} (default: {default})"})
-
-
-@table_command(
-    "attitudes",
-    "attitude to integration, counts and shares on each visitor type's scale",
-    _by("visitor_type", "split further by this dimension, e.g. site or age_band"),
-)
-def _attitudes(study, args):
-    from synergi_analysis.patterns import attitudes
-
-    table = attitudes(study, by=args.by, lang=args.lang)
-    # The not-coded row has no code: a blank cell reads better than <NA>.
-    return _rounded(table, ["share"]).assign(code=table["code"].fillna(""))
-
-
-@table_command(
-    "journey",
-    "per journey stage: interviews open, closed and not coded there, and the share open",
-    (("--by",), {"default": None, "metavar": "DIMENSION",
-                 "help": "split by this dimension, e.g. site, attitude or age_band"}),
-)
-def _journey(study, args):
-    from synergi_analysis.patterns import journey
-
-    table = journey(study, by=args.by, lang=args.lang)
-    return _rounded(table, ["share_open"])
-
-
-@table_command(
-    "competence",
-    "strong and weak navigators (competence profile) by service or another dimension",
-    _by("service", "row dimension, e.g. service, age_band or site"),
-)
-def _competence(study, args):
-    from synergi_analysis.patterns import competence
-
-    return competence(study, by=args.by, lang=args.lang)
-
-
-@table_command(
-    "life-situations",
-    "life situations × service (or another dimension); several per interview are each counted",
-    _by("service", "column dimension, e.g. service, age_band or site"),
-    index_name="life_situation",
-)
-def _life_situations(study, args):
-    from synergi_analysis.patterns import life_situations
-
-    return life_situations(study, by=args.by,
-                           lang=args.lang)
-
-
-@table_command(
-    "cooccurrence",
-    "how many interviews have both codes, for any two coded dimensions (or journey stages)",
-    (("--rows",), {"default": "life_situation", "metavar": "DIMENSION",
-                   "help": "row dimension (default: life_situation)"}),
-    (("--columns",), {"default": None, "metavar": "DIMENSION",
-                      "help": "column dimension (default: the same as --rows)"}),
-    (("--normalise",), {"default": "count", "choices": ["count", "jaccard", "lift"],
-                        "help": "count (default), jaccard (both / either) or lift "
-                                "(observed / expected if independent)"}),
-)
-def _cooccurrence(study, args):
-    from synergi_analysis.patterns import cooccurrence
-
-    table = cooccurrence(study, rows=args.rows,
-                         columns=args.columns, normalise=args.normalise, lang=args.lang)
-    return table if args.normalise == "count" else table.round(3)
-
-
-def _filter(flag, what):
-    return ((flag,), {"action": "append", "default": None, "metavar": "VALUE",
-                      "help": f"only quotes {what} (key or label; repeat for several)"})
-
-
-@table_command(
-    "quotes",
-    "the quotes that match the filters, each with the deck's caption",
-    _filter("--service", "about this service"),
-    _filter("--site", "from this site"),
-    _filter("--attitude", "by visitors with this attitude (A, or a label)"),
-    _filter("--age-band", "by visitors in this age band"),
-    _filter("--visitor-type", "by this visitor type"),
-    _filter("--stage", "about this journey stage"),
-    _filter("--theme", "with this theme"),
-    (("--contains",), {"default": None, "metavar": "TEXT",
-                       "help": "only quotes whose text contains TEXT (any case)"}),
-    (("--anonymise",), {"action": "store_true",
-                        "help": "speaker pseudonyms and age bands instead of names and ages"}),
-)
-def _quotes(study, args):
-    from synergi_analysis.quotations import quotes
-
-    if args.anonymise:
-        study = study.anonymised()
-    table = quotes(study,
-                   service=args.service, site=args.site, attitude=args.attitude,
-                   age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
-                   theme=args.theme, contains=args.contains, lang=args.lang)
-    return table[["quote_id", "caption", "text"]]
 
 
 # -- plotting: slide figures (synergi_analysis.plotting) ----------------------------

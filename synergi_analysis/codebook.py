@@ -62,6 +62,8 @@ class Dimension:
     separator: str = ";"
     scale_by: str | None = None
     scales: dict[str, tuple[Value, ...]] = field(default_factory=dict)
+    #: What is invented in this dimension's codings, per language (empty: nothing).
+    illustrative: dict[str, str] = field(default_factory=dict)
 
     def label(self, lang: str = "da") -> str:
         return self.label_en if lang == "en" else self.label_da
@@ -393,6 +395,7 @@ class Codebook:
             separator=separator,
             scale_by=scale_by,
             scales=scales,
+            illustrative=_read_illustrative(raw.get("illustrative"), f"{where}: {name}"),
         )
 
     @classmethod
@@ -481,6 +484,22 @@ class Codebook:
         """Journey stages in order; each is a column of the interview table."""
         return self.keys("journey_stage") if "journey_stage" in self else []
 
+    def illustrative(self, *, lang: str = "da") -> dict[str, str]:
+        """The dimensions whose codings are (partly) invented, each with its one-line note.
+
+        A dimension is marked in ``codebook.yml`` with ``illustrative:`` (a text,
+        or ``{da: ..., en: ...}``); an unmarked codebook gives ``{}``.
+
+        Examples
+        --------
+        >>> from synergi_analysis import load_codebook
+        >>> list(load_codebook().illustrative(lang="en"))[:2]
+        ['site', 'age_band']
+        """
+        _check_lang(lang)
+        return {d.name: d.illustrative[lang] for d in self.dimensions.values()
+                if d.illustrative}
+
     def title(self, *, lang: str = "da") -> str:
         title = self.study.get("title", "")
         if isinstance(title, dict):
@@ -490,6 +509,20 @@ class Codebook:
     def __repr__(self) -> str:
         return f"Codebook({self.path!s}, dimensions={list(self.dimensions)})"
 
+
+
+def _read_illustrative(raw: Any, where: str) -> dict[str, str]:
+    """``illustrative:`` of a dimension: a text, or a text per language; ``{}`` when absent."""
+    if raw is None or raw is False:
+        return {}
+    if isinstance(raw, str) and raw.strip():
+        return dict.fromkeys(LANGS, raw.strip())
+    if isinstance(raw, dict) and raw and set(raw) <= set(LANGS) and all(
+            isinstance(v, str) and v.strip() for v in raw.values()):
+        notes = {k: v.strip() for k, v in raw.items()}
+        return {lang: notes.get(lang) or notes.get("da") or notes["en"] for lang in LANGS}
+    raise StudyError(f"{where}: illustrative must be a line of text or {{da: ..., en: ...}} "
+                     f"saying what is invented, not {raw!r}")
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:

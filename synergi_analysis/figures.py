@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
+from synergi_analysis._draw import _footnote
 from synergi_analysis._io import write_atomic
 from synergi_analysis.codebook import _check_lang
 from synergi_analysis.errors import OutputError, StudyError, ValidationError
@@ -40,7 +41,7 @@ from synergi_analysis.plotting import (
 from synergi_analysis.ranking import MIN_INTERVIEWS, rank_sensitivity, rank_services
 from synergi_analysis.study import Study
 from synergi_analysis.style import MIN_DPI, house_style, slide_figure
-from synergi_analysis.words import word, words
+from synergi_analysis.words import word
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -256,13 +257,13 @@ def _ranking_or_note(study: Study, lang: str, ax: Axes, build):
         return None
 
 
-def _flagged_note(fig: Figure, table, lang: str) -> None:
-    import textwrap
-
+def _flagged_note(ax: Axes, table, lang: str) -> None:
+    """Name the services the ranking could not rank, in the figure's footnote."""
     flagged = table.loc[table["too_little_data"].astype(bool), "label"].tolist()
     if flagged:
-        note = words("ranking", lang)["flagged"].format(m=MIN_INTERVIEWS, names=", ".join(flagged))
-        fig.supxlabel(textwrap.fill(note, 160), fontsize=11, ha="left", x=0.01)
+        m = table.attrs.get("min_interviews", MIN_INTERVIEWS)
+        key = "unranked" if m <= 1 else "flagged"
+        _footnote(ax, word(f"ranking_uncertainty.{key}", lang, m=m, names=", ".join(flagged)))
 
 
 @register_figure("ranking")
@@ -272,7 +273,7 @@ def _ranking_figure(study: Study, lang: str) -> Figure:
     table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
     if table is not None:
         plot_ranking(table, ax=ax)
-        _flagged_note(fig, table, lang)
+        _flagged_note(ax, table, lang)
     return fig
 
 
@@ -294,5 +295,5 @@ def _ranking_stability_figure(study: Study, lang: str) -> Figure:
     table = _ranking_or_note(study, lang, ax, lambda s: rank_sensitivity(s, lang=lang))
     if table is not None:
         plot_rank_stability(table, ax=ax)
-        _flagged_note(fig, rank_services(study, lang=lang), lang)
+        _flagged_note(ax, rank_services(study, lang=lang, n_boot=1), lang)
     return fig

@@ -26,7 +26,17 @@ guesses from column positions or label strings:
 - ``rows``/``columns`` (crosstabs), ``by`` (the group column or None),
   ``margins`` (the last row and column are totals), ``measure``
   (``count``, ``jaccard``, ``lift``), ``n`` (interviews in the data), and for
-  the journey ``states``, the labels of the open and the closed state.
+  the journey ``states``, the labels of the open and the closed state;
+- ``illustrative``: ``{dimension: note}`` for every dimension the table rests
+  on (its own, and those a `Study.subset` chose its interviews by) that the
+  codebook marks as partly invented, the note in the table's language; ``{}``
+  when none is. Charts print it as a footnote, ``synergi table`` after the table;
+- ``test``: where the table compares groups, the result of an exact test of
+  independence (`synergi_analysis.stats`): ``name``, ``statistic``, ``p``,
+  ``n`` and a plain ``sentence`` per language; None where no valid test exists
+  (a multi-valued dimension counts one interview in several cells).
+
+Shares come with their Wilson 95 % interval (``share_low``, ``share_high``).
 """
 
 from __future__ import annotations
@@ -34,9 +44,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from synergi_analysis._codings import _argument, _categorical, _coded, _fresh, _values
+from synergi_analysis import stats
+from synergi_analysis._codings import (
+    _argument,
+    _categorical,
+    _coded,
+    _fresh,
+    _values,
+    illustrative_of,
+)
 from synergi_analysis.codebook import Codebook
-from synergi_analysis.study import study_parts
+from synergi_analysis.study import Study, study_parts
 from synergi_analysis.words import word
 
 __all__ = [
@@ -50,22 +68,67 @@ __all__ = [
 ]
 
 _NORMALISE = ("count", "jaccard", "lift")
+#: A cell of a co-occurrence table with fewer interviews than this is marked as uncertain.
+MIN_CELL = 3
+
+
+def _label(codebook: Codebook, name: str, lang: str) -> str:
+    """A dimension's label, or a journey stage's."""
+    if name in codebook:
+        return codebook.dimension_label(name, lang=lang)
+    return codebook.label("journey_stage", _coded(codebook, name).column, lang=lang)
+
+
+def _both(codebook: Codebook, name: str) -> dict[str, str]:
+    return {lang: _label(codebook, name, lang) for lang in ("da", "en")}
+
+
+def _selection(data) -> tuple[str, ...]:
+    """The dimensions a `Study.subset` chose the interviews by (none for a frame)."""
+    return tuple(data.selection) if isinstance(data, Study) else ()
 
 
 def _stamp(table: pd.DataFrame, codebook: Codebook, lang: str | None, *, kind: str,
-           dims: list, n: int, **attrs) -> pd.DataFrame:
-    """Record in ``table.attrs`` what its plot needs (see the module's docstring)."""
+           dims: list, n: int, selection=(), uses=(), **attrs) -> pd.DataFrame:
+    """Record in ``table.attrs`` what its plot needs (see the module's docstring).
+
+    ``uses`` names dimensions the table rests on besides ``dims`` (the journey's
+    stages); ``selection`` those the interviews were chosen by.
+    """
     words_lang = lang or "da"
     labels = {}
     for name in dims:
-        if name is None:
-            continue
-        coded = _coded(codebook, name)
-        labels[name] = (codebook.dimension_label(coded.name, lang=words_lang)
-                        if coded.name in codebook else
-                        codebook.label("journey_stage", coded.column, lang=words_lang))
-    table.attrs = {"kind": kind, "lang": words_lang, "labels": labels, "n": int(n), **attrs}
+        if name is not None:
+            labels[name] = _label(codebook, name, words_lang)
+    marked = illustrative_of(codebook, [*dims, *uses, *selection], lang)
+    for name in marked:
+        labels.setdefault(name, codebook.dimension_label(name, lang=words_lang))
+    attrs.setdefault("test", None)
+    table.attrs = {"kind": kind, "lang": words_lang, "labels": labels, "n": int(n),
+                   "illustrative": marked, **attrs}
     return table
+
+
+def _nested(frame: pd.DataFrame) -> dict:
+    """A labelled matrix as ``{row: {column: value}}`` for ``attrs``.
+
+    Plain dicts, not a DataFrame: pandas compares ``attrs`` when it concatenates
+    tables, and a DataFrame there cannot be compared. ``pandas.DataFrame(d).T``
+    gives the frame back.
+    """
+    return {r: {c: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+                for c, v in row.items()} for r, row in frame.to_dict(orient="index").items()}
+
+
+def _multi(codebook: Codebook, name) -> bool:
+    return name is not None and _coded(codebook, name).multi
+
+
+def _crosstab_test(codebook: Codebook, table: pd.DataFrame, rows: str, columns: str):
+    """An exact test of the table's independence, or None for a multi-valued dimension."""
+    if _multi(codebook, rows) or _multi(codebook, columns):
+        return None
+    return stats.independence_test(table, label=_both(codebook, rows))
 
 
 def crosstab(
@@ -100,7 +163,11 @@ def crosstab(
         every codebook value present (zero where no interview has it), counts as
         int64; the index is named after ``rows``, the columns after ``columns``.
         ``attrs``: ``kind="crosstab"``, ``rows``, ``columns``, ``margins``,
-        ``lang``, ``labels``, ``n``.
+        ``lang``, ``labels``, ``n``, ``illustrative``, ``test`` (an exact test of
+        independence of rows and columns; None when either is multi-valued) and
+        ``residuals`` (Haberman's adjusted residual per cell, without totals, as
+        ``{row: {column: value}}``; a cell beyond ±2 is one the test's verdict
+        rests on).
 
     Examples
     --------
@@ -109,11 +176,17 @@ def crosstab(
     >>> table.loc["Pas"].tolist()
     [1, 1, 9, 2, 2, 15]
     """
+    selection = _selection(data)
     data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     r, c = _argument(codebook, rows, "rows"), _argument(codebook, columns, "columns")
     table = _pair_counts(_values(data, codebook, rows), _values(data, codebook, columns),
                          r.keys, c.keys)
+    test = _crosstab_test(codebook, table, rows, columns)
+    residuals = stats.adjusted_residuals(table)
+    if lang is not None:
+        residuals = residuals.rename(index=r.labels(lang), columns=c.labels(lang))
+    residuals.index.name, residuals.columns.name = rows, columns
     if margins:
         total = word("table.total", lang or "da")
         table[total] = table.sum(axis=1)
@@ -123,7 +196,8 @@ def crosstab(
     table.index.name = rows
     table.columns.name = columns
     return _stamp(table, codebook, lang, kind="crosstab", dims=[rows, columns], n=len(data),
-                  rows=rows, columns=columns, margins=bool(margins), measure="count")
+                  selection=selection, rows=rows, columns=columns, margins=bool(margins),
+                  measure="count", test=test, residuals=_nested(residuals))
 
 
 def _pair_counts(r: pd.Series, c: pd.Series, rows, columns) -> pd.DataFrame:
@@ -228,11 +302,15 @@ def attitudes(
         - ``count``: interviews (int64);
         - ``share``: ``count`` over the interviews of the group and visitor
           type (float; the shares of a group's scale, not-coded row included,
-          add up to 1; missing where the group has no such interviews).
+          add up to 1; missing where the group has no such interviews);
+        - ``share_low``, ``share_high``: its Wilson 95 % interval (float).
 
         The label columns are ordered categoricals in codebook order.
         ``attrs``: ``kind="attitudes"``, ``by`` (None when not split),
-        ``scale`` (``"visitor_type"``), ``lang``, ``labels``, ``n``.
+        ``scale`` (``"visitor_type"``), ``lang``, ``labels``, ``n``,
+        ``illustrative``, ``test`` (split ``by`` a single-valued dimension: an
+        exact test per visitor type of whether the attitudes differ between the
+        groups, coded interviews only, Holm-adjusted; else None).
 
     Examples
     --------
@@ -244,6 +322,7 @@ def attitudes(
     6     B      3
     7  <NA>      0
     """
+    selection = _selection(data)
     data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     dim = codebook["attitude"]
@@ -291,8 +370,20 @@ def attitudes(
                                            if not pd.isna(att_labels.get(a, not_coded))])
     out["count"] = table["count"]
     out["share"] = table["share"]
+    out["share_low"], out["share_high"] = stats.wilson_interval(table["count"], totals)
+    test = None
+    if by is not None and not _multi(codebook, by):
+        parts = []
+        for s in scale.keys:
+            coded_rows = table[(table["s"] == s) & table["code"].notna()]
+            counts = coded_rows.pivot_table(index="g", columns="a", values="count",
+                                            aggfunc="sum", sort=False)
+            parts.append(({lang_: codebook.label(scale_dim, s, lang=lang_)
+                           for lang_ in ("da", "en")},
+                          stats.independence_test(counts.fillna(0), label=_both(codebook, by))))
+        test = stats.combined_tests(parts, label=_both(codebook, by))
     return _stamp(out, codebook, lang, kind="attitudes", dims=[by, scale_dim, "attitude"],
-                  n=len(data), by=by, scale=scale_dim)
+                  n=len(data), selection=selection, by=by, scale=scale_dim, test=test)
 
 
 # -- the visitor journey -------------------------------------------------------------
@@ -342,19 +433,24 @@ def journey(
         - ``not_coded``: interviews without a state there (int64); the three
           add up to the group's interviews;
         - ``share_open``: ``open / (open + closed)``, the share open among the
-          interviews coded at that stage (float; missing when none is).
+          interviews coded at that stage (float; missing when none is);
+        - ``share_low``, ``share_high``: its Wilson 95 % interval (float).
 
         ``attrs``: ``kind="journey"``, ``by``, ``states`` (the open and the
-        closed state's labels), ``lang``, ``labels``, ``n``.
+        closed state's labels), ``lang``, ``labels``, ``n``, ``illustrative``,
+        ``test`` (split ``by`` a single-valued dimension: an exact test per stage
+        of whether the share open differs between the groups, Holm-adjusted over
+        the stages; else None).
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> journey(load_study()).iloc[:2]
-              stage  open  closed  not_coded  share_open
-    0  Forberedelse    14      24          7    0.368421
-    1       Ankomst     5      33          7    0.131579
+    >>> journey(load_study()).iloc[:2].round(2)
+              stage  open  closed  not_coded  share_open  share_low  share_high
+    0  Forberedelse    14      24          7        0.37       0.23        0.53
+    1       Ankomst     5      33          7        0.13       0.06        0.27
     """
+    selection = _selection(data)
     data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     open_key, closed_key = _journey_states(codebook)
@@ -377,6 +473,16 @@ def journey(
         table[col] = table[col].astype("int64")
     coded = table["open"] + table["closed"]
     table["share_open"] = (table["open"] / coded.where(coded > 0)).astype("float64")
+    table["share_low"], table["share_high"] = stats.wilson_interval(table["open"], coded)
+    test = None
+    if by is not None and not _multi(codebook, by):
+        parts = []
+        for stage in stages:
+            rows_ = table[table["stage"] == stage].set_index("g")[["open", "closed"]]
+            parts.append(({lang_: codebook.label("journey_stage", stage, lang=lang_)
+                           for lang_ in ("da", "en")},
+                          stats.independence_test(rows_, label=_both(codebook, by))))
+        test = stats.combined_tests(parts, label=_both(codebook, by))
     stage_labels = (codebook.labels("journey_stage", lang=lang) if lang is not None
                     else {s: s for s in stages})
     table["stage"] = _categorical(table["stage"].map(stage_labels), list(stage_labels.values()))
@@ -388,7 +494,7 @@ def journey(
                                  [group_labels[g] for g in group_order])
     states = [codebook.label("journey_state", k, lang=lang or "da") for k in (open_key, closed_key)]
     table = _stamp(table, codebook, lang, kind="journey", dims=[by], n=len(data), by=by,
-                   states=states)
+                   states=states, selection=selection, uses=["journey_stage"], test=test)
     table.attrs["labels"]["stage"] = codebook.dimension_label("journey_stage", lang=lang or "da")
     return table
 
@@ -509,8 +615,10 @@ def cooccurrence(
         ``"jaccard"``: ``n_ab / (n_a + n_b - n_ab)``, the share of the
         interviews with either code that have both (0 to 1).
         ``"lift"``: ``n_ab · N / (n_a · n_b)``, how much more often the codes
-        meet than if they were independent (1 = as often as chance); ``N`` is
-        the number of interviews in ``data``, ``n_a`` those with code ``a``.
+        meet than if they were independent (1 = as often as chance).
+        For both measures ``N``, ``n_a`` and ``n_b`` count only the interviews
+        coded on both dimensions: an interview never coded on one of them (a
+        library visitor has no journey) can neither meet nor miss its codes.
     codebook : Codebook, optional
     lang : {"da", "en", "keys"}, optional
         Label language; default the study's.
@@ -521,7 +629,11 @@ def cooccurrence(
         One row per code of ``rows`` and one column per code of ``columns``, in
         codebook order; counts as int64, or floats for ``"jaccard"`` and
         ``"lift"`` (missing where the denominator is 0). Index named ``rows``,
-        columns named ``columns``.
+        columns named ``columns``. ``attrs``: ``kind="cooccurrence"``,
+        ``measure``, ``counts`` (``n_ab`` of every cell as ``{row: {column: n}}``,
+        labelled like the table), ``n_both`` (the interviews coded on both dimensions),
+        ``min_n`` (3: a cell with fewer interviews is marked as uncertain),
+        ``lang``, ``labels``, ``n``, ``illustrative``.
 
     Examples
     --------
@@ -530,6 +642,7 @@ def cooccurrence(
     >>> int(table.loc["Forælder", "Udlandsrejse"])
     4
     """
+    selection = _selection(data)
     data, codebook, lang = study_parts(data, codebook, lang)
     if normalise is not None and normalise not in _NORMALISE:
         raise ValueError(f"normalise must be one of {', '.join(_NORMALISE)} or None, "
@@ -539,7 +652,10 @@ def cooccurrence(
     r_coded = _argument(codebook, rows, "rows")
     c_coded = _argument(codebook, columns, "columns")
     r, c = _values(data, codebook, rows), _values(data, codebook, columns)
+    both = r.index.unique().intersection(c.index.unique())
+    r, c = r[r.index.isin(both)], c[c.index.isin(both)]
     table = _pair_counts(r, c, r_coded.keys, c_coded.keys)
+    counts = table.copy()
     if normalise in ("jaccard", "lift"):
         n_ab = table.to_numpy(dtype="float64")
         n_a = r.value_counts().reindex(list(r_coded.keys), fill_value=0).to_numpy(float)[:, None]
@@ -550,14 +666,17 @@ def cooccurrence(
                 values = np.where(union > 0, n_ab / union, np.nan)
             else:
                 expected = n_a * n_b
-                values = np.where(expected > 0, n_ab * len(data) / expected, np.nan)
+                values = np.where(expected > 0, n_ab * len(both) / expected, np.nan)
         table = pd.DataFrame(values, index=table.index, columns=table.columns)
     if lang is not None:
         table = table.rename(index=r_coded.labels(lang), columns=c_coded.labels(lang))
+        counts = counts.rename(index=r_coded.labels(lang), columns=c_coded.labels(lang))
     table.index.name = rows
     table.columns.name = columns
     return _stamp(table, codebook, lang, kind="cooccurrence", dims=[rows, columns], n=len(data),
-                  rows=rows, columns=columns, margins=False, measure=normalise or "count")
+                  selection=selection, rows=rows, columns=columns, margins=False,
+                  measure=normalise or "count", counts=_nested(counts), n_both=len(both),
+                  min_n=MIN_CELL)
 
 
 # -- quotes --------------------------------------------------------------------------

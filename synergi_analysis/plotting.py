@@ -6,7 +6,15 @@ title=None, ax=None, **kwargs)``. It reads what it needs from the table's
 ``attrs`` (its kind, dimensions and their labels, margins, language, weights),
 never from column positions or label strings; it returns the Axes (or the
 Figure, for the multi-panel ``..._figure`` functions) and changes no global
-state. The look is the house style (`synergi_analysis.style`); the deck's slides
+state.
+
+Every chart carries its table's notes as a footnote under the figure (one
+footnote per figure, however many panels add to it): the rule a share was
+computed by and its interval, the result of the table's test
+(``attrs["test"]``), and, where the table rests on dimensions the codebook
+marks as illustrative (``attrs["illustrative"]``), the caveat "Illustrative
+kodninger: ..." / "Illustrative codings: ...". A study that marks nothing gets
+no caveat. The look is the house style (`synergi_analysis.style`); the deck's slides
 are composed in `synergi_analysis.figures`.
 """
 
@@ -17,6 +25,20 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
+from synergi_analysis._draw import (
+    _attrs,
+    _ax,
+    _dimension_label,
+    _footnote,
+    _has_totals,
+    _heatmap,
+    _lang,
+    _not_coded_label,
+    _pair_title,
+    _table_notes,
+    _tilt_long_labels,
+    _totals_dropped,
+)
 from synergi_analysis.style import (
     INK,
     NEUTRAL,
@@ -53,88 +75,18 @@ __all__ = [
 ]
 
 
-# -- helpers for drawing -------------------------------------------------------------
-
-
-def _ax(ax: Axes | None) -> Axes:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    return ax
-
-
-def _attrs(data, *kinds: str) -> dict:
-    """The table's ``attrs``, checked to come from one of the analyses ``kinds``."""
-    attrs = getattr(data, "attrs", None) or {}
-    if attrs.get("kind") not in kinds:
-        made_by = " or ".join(kinds)
-        raise ValueError(f"data: expected a {made_by} table from synergi_analysis (its attrs "
-                         f"say {attrs.get('kind')!r}); plot the table the analysis returned")
-    return attrs
-
-
-def _dimension_label(data, name) -> str:
-    """The label of a dimension the table names (its index, columns or group column)."""
-    if name is None:
-        return ""
-    return str(data.attrs.get("labels", {}).get(name, name))
-
-
-def _lang(data) -> str:
-    return data.attrs.get("lang") or "da"
-
-
-def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_zero: bool,
-             cmap=None, center: float | None = None, vmin=None, vmax=None, **kwargs):
-    """Draw a labelled matrix as annotated cells; totals (last row and column) in grey."""
+def _whiskers(ax, low, high, at, *, horizontal: bool, color, cap: float = 0.05) -> None:
+    """Interval whiskers with caps, as line collections (not lines or bar containers)."""
     import numpy as np
-    import seaborn as sns
-    from matplotlib.colors import ListedColormap
 
-    values = table.to_numpy(dtype=float)
-    margin = np.zeros(values.shape, dtype=bool)
-    if totals and values.size:
-        margin[-1, :] = True
-        margin[:, -1] = True
-    # Empty cells stay white, as in the deck's table, instead of the palette's palest tint.
-    empty = ~margin & (values == 0) if blank_zero else np.zeros(values.shape, dtype=bool)
-    inner = values[~margin]
-    finite = inner[np.isfinite(inner)]
-    if center is not None:
-        # A scale symmetric around the centre. (seaborn's own ``center`` recolours the
-        # colormap through an API matplotlib is deprecating.)
-        spread = float(np.abs(finite - center).max()) if finite.size else 1.0
-        spread = spread or 1.0
-        vmin = center - spread if vmin is None else vmin
-        vmax = center + spread if vmax is None else vmax
-    if vmin is None:
-        vmin = 0.0
-    if vmax is None:
-        vmax = max(float(finite.max()) if finite.size else 0.0, 1.0)
-    labels = np.empty(values.shape, dtype=object)
-    for (i, j), v in np.ndenumerate(values):
-        if not np.isfinite(v) or (blank_zero and v == 0 and not margin[i, j]):
-            labels[i, j] = ""
-        else:
-            labels[i, j] = number_format.format(v)
-    if cmap is None:
-        cmap = sns.light_palette(PALETTE[0], as_cmap=True)
-    style = dict(annot=labels, fmt="", cbar=False, linewidths=1.5, linecolor="white",
-                 square=False, ax=ax)
-    style.update(kwargs)
-    sns.heatmap(table, mask=margin | empty, cmap=cmap, vmin=vmin, vmax=vmax, **style)
-    if margin.any():
-        sns.heatmap(table, mask=~margin, cmap=ListedColormap(["#EEEEEE"]), **style)
-        for text in ax.texts[-int(margin.sum()):]:
-            text.set_fontweight("bold")
-    ax.xaxis.tick_top()
-    ax.xaxis.set_label_position("top")
-    ax.tick_params(axis="x", rotation=0, length=0)
-    ax.tick_params(axis="y", rotation=0, length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return ax
+    low, high, at = (np.asarray(v, dtype=float) for v in (low, high, at))
+    style = {"colors": color, "linewidth": 1.2, "alpha": 0.7, "zorder": 3}
+    if horizontal:
+        ax.hlines(at, low, high, **style)
+        ax.vlines(np.r_[low, high], np.r_[at, at] - cap, np.r_[at, at] + cap, **style)
+    else:
+        ax.vlines(at, low, high, **style)
+        ax.hlines(np.r_[low, high], np.r_[at, at] - cap, np.r_[at, at] + cap, **style)
 
 
 def plot_service_by_age(data, *, title: str | None = None, ax: Axes | None = None,
@@ -171,33 +123,8 @@ def plot_service_by_age(data, *, title: str | None = None, ax: Axes | None = Non
     ax.set_ylabel("")
     ax.set_xlabel(_dimension_label(data, data.columns.name))
     ax.set_title(title if title is not None else _pair_title(data))
+    _footnote(ax, attrs=data.attrs)
     return ax
-
-
-def _pair_title(table) -> str:
-    rows = _dimension_label(table, table.index.name)
-    cols = _dimension_label(table, table.columns.name)
-    return f"{rows} × {cols}".strip(" ×")
-
-
-def _has_totals(table) -> bool:
-    """Whether the last row and column are totals, as the table's ``attrs`` say."""
-    return bool(table.attrs.get("margins")) and len(table.index) > 0 and len(table.columns) > 0
-
-
-def _totals_dropped(table):
-    """The table without its total row and column, if it has them."""
-    return table.iloc[:-1, :-1] if _has_totals(table) else table
-
-
-def _tilt_long_labels(ax, *, limit: int = 60) -> None:
-    """Tilt the column labels of a matrix when they would not fit side by side."""
-    labels = [t.get_text() for t in ax.get_xticklabels()]
-    if sum(len(t) for t in labels) > limit:
-        ax.tick_params(axis="x", rotation=35)
-        for t in ax.get_xticklabels():
-            t.set_horizontalalignment("left")
-            t.set_rotation_mode("anchor")
 
 
 def plot_attitudes(data, *, visitor_type: str | None = None, title: str | None = None,
@@ -224,7 +151,9 @@ def plot_attitudes(data, *, visitor_type: str | None = None, title: str | None =
         One row of bars per group, first at the top, and one bar container
         per attitude of the scale in codebook order (the last one, in grey, for
         interviews without an attitude), labelled ``"A. <label>"``; segments of
-        5 % or more carry their percentage, and each bar its number of interviews.
+        5 % or more carry their percentage, and each bar its number of interviews;
+        each coded segment's Wilson 95 % interval is a whisker where it ends. The
+        figure's footnote states the denominator, the test and the caveat.
 
     Examples
     --------
@@ -265,13 +194,20 @@ def plot_attitudes(data, *, visitor_type: str | None = None, title: str | None =
         coded = not pd.isna(code)
         # Matched on the code: the not-coded row has none (and, in key tables, no label).
         same = (rows["code"] == code).fillna(False) if coded else rows["code"].isna()
-        part = rows[same.to_numpy(dtype=bool)].set_index(group_col)["share"]
-        widths = part.reindex(groups).fillna(0.0).to_numpy(dtype=float)
+        part = rows[same.to_numpy(dtype=bool)].set_index(group_col)
+        widths = part["share"].reindex(groups).fillna(0.0).to_numpy(dtype=float)
         ax.barh(y, widths, left=left, height=0.7,
                 color=next(colour) if coded else NEUTRAL,
                 label=(f"{code}. {label}" if label != code else str(code)) if coded
                 else _not_coded_label(label, lang),
                 **kwargs)
+        if coded and {"share_low", "share_high"} <= set(part.columns):
+            # The segment's own 95 % interval, drawn where the segment ends.
+            low = part["share_low"].reindex(groups).to_numpy(dtype=float)
+            high = part["share_high"].reindex(groups).to_numpy(dtype=float)
+            shown = (widths > 0) & np.isfinite(low)
+            _whiskers(ax, (left + low)[shown], (left + high)[shown], y[shown] + 0.22,
+                      horizontal=True, color=INK)
         for yi, (x0, w) in enumerate(zip(left, widths, strict=True)):
             if w >= 0.05:
                 ax.text(x0 + w / 2, yi, f"{w:.0%}", ha="center", va="center",
@@ -289,12 +225,8 @@ def plot_attitudes(data, *, visitor_type: str | None = None, title: str | None =
     ax.set_xlabel("")
     ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), title=None)
     ax.set_title(str(visitor_type) if title is None else title)
+    _table_notes(ax, data, word("stats.share_all", lang) + " " + word("stats.interval", lang))
     return ax
-
-
-def _not_coded_label(label, lang: str) -> str:
-
-    return word("table.not_coded", lang) if pd.isna(label) else str(label)
 
 
 def plot_attitudes_figure(data, *, title: str | None = None, fig: Figure | None = None,
@@ -369,6 +301,8 @@ def plot_journey(data, *, title: str | None = None, ax: Axes | None = None,
         Tick labels: the stages in codebook order. One line per group (one in
         all without ``by``), labelled with the group; overall, each point is
         annotated with its percentage. A stage nobody was coded at is a gap.
+        Each point has its Wilson 95 % interval as a whisker; the footnote states
+        the denominator, the test and the caveat.
 
     Examples
     --------
@@ -395,6 +329,14 @@ def plot_journey(data, *, title: str | None = None, ax: Axes | None = None,
         style = {"marker": "o", "linewidth": 3, "markersize": 10, "color": next(colours)}
         style.update(kwargs)
         ax.plot(x, share, label=str(g) if g is not None else text["share"], **style)
+        if {"share_low", "share_high"} <= set(rows.columns):
+            low = rows.set_index("stage")["share_low"].reindex(stages).to_numpy(dtype=float)
+            high = rows.set_index("stage")["share_high"].reindex(stages).to_numpy(dtype=float)
+            shown = np.isfinite(share)
+            # Groups side by side at a stage: their whiskers are moved apart a little.
+            dodge = (groups.index(g) - (len(groups) - 1) / 2) * 0.06
+            _whiskers(ax, low[shown], high[shown], x[shown] + dodge, horizontal=False,
+                      color=style["color"])
         if g is None:
             coded = (rows["open"] + rows["closed"]).to_numpy()
             for xi, (s, n) in enumerate(zip(share, coded, strict=True)):
@@ -416,6 +358,8 @@ def plot_journey(data, *, title: str | None = None, ax: Axes | None = None,
         ax.legend(title=_dimension_label(data, group_col), loc="upper left",
                   bbox_to_anchor=(1.0, 1.0))
     ax.set_title(_dimension_label(data, "stage") if title is None else title)
+    lang = _lang(data)
+    _table_notes(ax, data, word("stats.share_coded", lang) + " " + word("stats.interval", lang))
     return ax
 
 
@@ -473,6 +417,7 @@ def plot_competence(data, *, title: str | None = None, ax: Axes | None = None,
     ax.set_ylabel("")
     ax.legend(loc="lower right")
     ax.set_title(_pair_title(data) if title is None else title)
+    _table_notes(ax, data)
     return ax
 
 
@@ -512,6 +457,7 @@ def plot_life_situations(data, *, title: str | None = None, ax: Axes | None = No
     ax.set_ylabel("")
     ax.set_xlabel("")
     ax.set_title(_pair_title(data) if title is None else title)
+    _table_notes(ax, data)
     return ax
 
 
@@ -536,7 +482,9 @@ def plot_cooccurrence(data, *, title: str | None = None, center: float | None = 
     matplotlib.axes.Axes
         One cell per pair of codes, in codebook order. Counts are annotated as
         whole numbers (blank for 0), Jaccard and lift with two decimals; cells
-        without a value (no interviews) stay blank.
+        without a value (no interviews) stay blank, and a Jaccard or lift cell
+        with fewer than ``attrs["min_n"]`` interviews carries a dagger (†),
+        explained in the footnote with the number of interviews it rests on.
 
     Examples
     --------
@@ -548,6 +496,7 @@ def plot_cooccurrence(data, *, title: str | None = None, center: float | None = 
     >>> ax.texts[0].get_text()
     '1.12'
     """
+    import numpy as np
     import seaborn as sns
 
     attrs = _attrs(data, "cooccurrence", "crosstab")
@@ -559,11 +508,23 @@ def plot_cooccurrence(data, *, title: str | None = None, center: float | None = 
         options["cmap"] = sns.diverging_palette(250, 30, l=65, center="light", as_cmap=True)
         options["center"] = center
     options.update(kwargs)
-    _heatmap(data, ax=ax, totals=False, blank_zero=whole, number_format=fmt, **options)
+    counts = attrs.get("counts")
+    marks = None
+    rule = []
+    lang = _lang(data)
+    if not whole and counts is not None:
+        n_ab = pd.DataFrame(counts).T.reindex(index=data.index, columns=data.columns)
+        marks = n_ab.to_numpy(dtype=float) < attrs.get("min_n", 3)
+        rule.append(word("stats.lift_n", lang, n=attrs.get("n_both", attrs.get("n"))))
+        if (marks & np.isfinite(data.to_numpy(dtype=float))).any():
+            rule.append(word("stats.small", lang, m=attrs.get("min_n", 3)))
+    _heatmap(data, ax=ax, totals=False, blank_zero=whole, number_format=fmt, marks=marks,
+             **options)
     _tilt_long_labels(ax)
     ax.set_ylabel("")
     ax.set_xlabel("")
     ax.set_title(_pair_title(data) if title is None else title)
+    _table_notes(ax, data, *rule)
     return ax
 
 
@@ -571,11 +532,17 @@ def plot_cooccurrence(data, *, title: str | None = None, center: float | None = 
 
 
 def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
-    """Ranked bar chart of the synergy ranking, the criteria as stacked segments.
+    """Ranked bar chart of the synergy ranking with its uncertainty.
 
     Each ranked service gets one horizontal bar, best at the top; its segments
     are ``w_c · score_c / Σ w`` per criterion, so the bar's length is the total.
-    Services the deck picked have bold labels. Flagged services are not drawn.
+    A whisker spans ``total_low`` to ``total_high`` (the bootstrap's 5th to 95th
+    percentile), the tick label starts with the rank interval (``"2–9. Skat"``,
+    or ``"1. Pas"`` when it is one rank), and a dashed line separates the tiers:
+    services between two lines are tied within uncertainty and are not
+    presented as ordered. Services the deck picked have bold labels; unranked
+    services are not drawn. The footnote explains the whiskers and carries the
+    illustrative caveat of the ``groups`` criterion.
 
     Parameters
     ----------
@@ -591,8 +558,9 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
     Returns
     -------
     matplotlib.axes.Axes
-        Tick labels ``"<rank>. <label>"``; one bar container per criterion, in
-        the order of the table's weights, labelled with the deck's wording.
+        Tick labels ``"<rank_low>–<rank_high>. <label>"``; one bar container per
+        criterion, in the order of the table's weights, labelled with the deck's
+        wording; the whiskers and tier lines are line collections.
 
     Examples
     --------
@@ -601,13 +569,15 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
     ...                   ax=slide_figure().add_subplot())
     >>> [c.get_label() for c in ax.containers][:2]
     ['Findes flest steder', 'Flest brugere']
+    >>> ax.get_yticklabels()[0].get_text()  # its rank is 1 or 2 within uncertainty
+    '1–2. Pas'
     """
     import numpy as np
 
     attrs = _attrs(data, "ranking")
     lang = _lang(data)
     ax = _ax(ax)
-    ranked = data[~data["too_little_data"].astype(bool)]
+    ranked = data[~data["too_little_data"].astype(bool)].reset_index(drop=True)
     weights = attrs["weights"]
     criteria = list(weights)
     share = np.array([weights[c] for c in criteria]) / sum(weights.values())
@@ -618,8 +588,21 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
         ax.barh(y, parts[:, i], left=left, color=PALETTE[i], label=word(f"criterion.{c}", lang),
                 height=0.7, **kwargs)
         left += parts[:, i]
-    ax.set_yticks(y, [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"],
-                                                      strict=True)])
+    has_spread = {"total_low", "total_high", "rank_low", "rank_high"} <= set(ranked.columns)
+    if has_spread and len(ranked):
+        _whiskers(ax, ranked["total_low"].to_numpy(dtype=float),
+                  ranked["total_high"].to_numpy(dtype=float), y, horizontal=True, color=INK,
+                  cap=0.15)
+        labels = [f"{lo}. {lab}" if lo == hi else f"{lo}–{hi}. {lab}" for lo, hi, lab
+                  in zip(ranked["rank_low"], ranked["rank_high"], ranked["label"], strict=True)]
+        tiers = ranked["tier"].to_numpy() if "tier" in ranked else np.ones(len(ranked))
+        bounds = [i + 0.5 for i in range(len(ranked) - 1) if tiers[i] != tiers[i + 1]]
+        if bounds:
+            ax.hlines(bounds, 0, 1, colors=INK, linestyles="dashed", linewidth=1)
+        _footnote(ax, word("ranking_uncertainty.tied", lang, b=attrs.get("n_boot", "")))
+    else:
+        labels = [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"], strict=True)]
+    ax.set_yticks(y, labels)
     for tick, picked in zip(ax.get_yticklabels(), ranked["deck_pick"], strict=True):
         if picked:
             tick.set_fontweight("bold")
@@ -630,6 +613,7 @@ def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kw
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(words("ranking", lang)["title"] if title is None else title)
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
@@ -664,6 +648,7 @@ def plot_criteria_heatmap(data, *, title: str | None = None, ax: Axes | None = N
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(words("ranking", lang)["criteria"] if title is None else title)
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
@@ -708,6 +693,7 @@ def plot_rank_stability(data, *, title: str | None = None, ax: Axes | None = Non
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.set_title(text["stability"] if title is None else title)
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 

@@ -84,6 +84,9 @@ class Study:
         The study's memos when they were read with it (a QDA project's, or
         `anonymised` ones); None: `synergi_analysis.qda.study_memos` reads the
         folder's ``memos.csv``.
+    selection : tuple of str
+        The dimensions `subset` cut the study by, so a table of the subset can
+        say which codes chose its interviews (its illustrative caveat names them).
     """
 
     codebook: Codebook
@@ -96,6 +99,7 @@ class Study:
     anonymous: bool = False
     lang: str = "da"
     memos: pd.DataFrame | None = None
+    selection: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (
@@ -146,7 +150,10 @@ class Study:
         interviews = self.interviews[keep].reset_index(drop=True)
         ids = set(interviews[INTERVIEW_ID])
         quotes = self.quotes[self.quotes[INTERVIEW_ID].isin(ids)].reset_index(drop=True)
-        return dataclasses.replace(self, interviews=interviews, quotes=quotes)
+        names = [n for n, _ in (where.items() if hasattr(where, "items") else where or [])]
+        selection = tuple(dict.fromkeys([*self.selection, *map(str, names)]))
+        return dataclasses.replace(self, interviews=interviews, quotes=quotes,
+                                   selection=selection)
 
     @property
     def codings(self) -> pd.DataFrame:
@@ -202,7 +209,9 @@ class Study:
         from synergi_analysis.qda._memos import study_memos
 
         interviews = self.interviews.copy()
-        quotes = self.quotes.copy()
+        # A stored caption ("Lone, 61 år, ...") names the speaker and the exact age:
+        # it goes, and quotes() builds one from the pseudonym and the age band.
+        quotes = self.quotes.drop(columns=["caption"], errors="ignore")
         memos = study_memos(self).copy()
         # Read from a QDA project (or a folder import-qdpx wrote): interviews are
         # named after cases, and coders have names.
@@ -253,6 +262,7 @@ class Study:
             anonymous=True,
             lang=self.lang,
             memos=memos,
+            selection=self.selection,
         )
 
     def table(self, name: str) -> pd.DataFrame | None:

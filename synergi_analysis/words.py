@@ -157,6 +157,55 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "flagged": ("Ikke rangeret, for lidt data (under {m} interviews): {names}",
                     "Not ranked, too little data (under {m} interviews): {names}"),
     },
+    # -- analysis: caveats, intervals and tests (patterns, stats, ranking, plotting) --------
+    "illustrative": {
+        "caveat": ("Illustrative kodninger", "Illustrative codings"),
+        "criterion": ("kriteriet {name}", "the criterion {name}"),
+    },
+    "stats": {
+        "chance": ("Forskellene efter {dim} kan være tilfældige: {p}.",
+                   "The differences by {dim} could be chance: {p}."),
+        "not_chance": ("Forskellene efter {dim} er næppe tilfældige: {p}.",
+                       "The differences by {dim} are unlikely to be chance: {p}."),
+        "at": (" (ved {part})", " (at {part})"),
+        "holm": ("(Holm-justeret for flere test)", "(Holm-adjusted for several tests)"),
+        "groups": ("gruppe", "group"),
+        "no_test": ("Ingen test: for få grupper med interviews at sammenligne.",
+                    "No test: too few groups with interviews to compare."),
+        "interval": ("Streger: 95 %-interval (Wilson).", "Whiskers: 95 % interval (Wilson)."),
+        "share_all": ("Andel af alle gruppens interviews af den besøgstype, ikke kodede "
+                      "medregnet.",
+                      "Share of all the group's interviews of that visitor type, not coded "
+                      "included."),
+        "share_coded": ("Andel åbne blandt de interviews, der er kodet ved fasen (ikke kodede "
+                        "udeladt).",
+                        "Share open among the interviews coded at the stage (not coded left "
+                        "out)."),
+        "small": ("† færre end {m} interviews i cellen: tallet er usikkert.",
+                  "† fewer than {m} interviews in the cell: the number is uncertain."),
+        "small_column": ("small: cellen har færre end {m} interviews; tallet er usikkert.",
+                         "small: the cell has fewer than {m} interviews; the number is "
+                         "uncertain."),
+        "lift_n": ("Løft og Jaccard regnet på de {n} interviews, der er kodet på begge "
+                   "dimensioner.",
+                   "Lift and Jaccard computed on the {n} interviews coded on both dimensions."),
+    },
+    "ranking_uncertainty": {
+        "unranked": ("Ikke rangeret (ingen interviews): {names}",
+                     "Not ranked (no interviews): {names}"),
+        "flagged": ("Ikke rangeret (under {m} interviews): {names}",
+                    "Not ranked (under {m} interviews): {names}"),
+        "tied": ("Vandrette streger: 5.–95. percentil af den samlede score over {b} "
+                 "bootstrap-gentrækninger af interviewene. Ydelser mellem to stiplede linjer "
+                 "er lige gode inden for usikkerheden; kun de stiplede linjer er en sikker "
+                 "rækkefølge. Foran navnet: pladsens interval.",
+                 "Whiskers: 5th–95th percentile of the total over {b} bootstrap resamples "
+                 "of the interviews. Services between two dashed lines are tied within "
+                 "uncertainty; only the dashed lines are a clear order. Before the name: "
+                 "the rank's interval."),
+        "criterion_caveat": ("{caveat} (kriteriet {criterion})",
+                             "{caveat} (criterion {criterion})"),
+    },
 }
 
 

@@ -83,6 +83,6 @@ def test_a_quote_is_text_in_the_browser(browser, reports):
     page, problems = open_page(browser, (reports / "overview.html").as_uri())
     quotes = page.locator("blockquote")
     assert quotes.count() > 10
-    assert "Lone, 61 år, Pas (Næstved)" in page.locator("body").inner_text()
+    assert "Lone, 61 år, nyt pas (Næstved)" in page.locator("body").inner_text()
     page.close()
     assert problems == []

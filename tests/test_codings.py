@@ -55,3 +55,67 @@ def test_the_long_view_gives_scaled_values_with_their_scale(study):
     assert set(attitudes) <= {"borgerservice:A", "borgerservice:B", "borgerservice:C",
                               "borgerservice:D", "bibliotek:A", "bibliotek:B"}
     assert (view["dimension"] == "journey:forberedelse").sum() == 38
+
+
+# -- where as pairs, dimensions by label ---------------------------------------------
+
+
+def test_a_dimension_may_be_named_twice_and_by_its_label(study):
+    iv, cb = study.interviews, study.codebook
+    # Two conditions on one dimension must both hold: no interview is at two sites.
+    both = matching(iv, cb, [("site", "roskilde"), ("site", "ringsted")])
+    assert not both.any()
+    by_label = matching(iv, cb, [("Sted", "Roskilde"), ("Ventetid", "Åben")])
+    expected = (iv["site"] == "roskilde") & (iv["ventetid"] == "åben")
+    assert by_label.tolist() == expected.tolist() and by_label.sum() > 0
+    with pytest.raises(ValueError, match=r"where: unknown dimension 'Stedd'; did you mean"):
+        matching(iv, cb, [("Stedd", "Roskilde")])
+    with pytest.raises(ValueError, match="where: expected a mapping or"):
+        matching(iv, cb, ["site=roskilde"])
+
+
+# -- illustrative codings ------------------------------------------------------------
+
+
+def test_the_codebook_reads_illustrative_as_text_or_per_language(tmp_path):
+    from synergi_analysis.codebook import Codebook
+
+    spec = {"dimensions": {
+        "site": {"column": "site", "values": [{"key": "a"}], "illustrative": "invented"},
+        "age": {"column": "age", "values": [{"key": "x"}],
+                "illustrative": {"da": "opfundet", "en": "made up"}},
+        "kind": {"column": "kind", "values": [{"key": "y"}], "illustrative": {"da": "kun"}},
+        "plain": {"column": "plain", "values": [{"key": "z"}]},
+    }}
+    cb = Codebook(spec)
+    assert cb.illustrative(lang="da") == {"site": "invented", "age": "opfundet", "kind": "kun"}
+    assert cb.illustrative(lang="en") == {"site": "invented", "age": "made up", "kind": "kun"}
+    assert cb["plain"].illustrative == {}
+    from synergi_analysis.errors import StudyError
+
+    for bad in (3, "", {"de": "x"}, {"da": ""}, ["x"]):
+        spec["dimensions"]["plain"]["illustrative"] = bad
+        with pytest.raises(StudyError, match="plain: illustrative must be a line of text"):
+            Codebook(spec)
+
+
+def test_the_shipped_codebook_marks_every_dimension_with_invented_codings(codebook):
+    marked = codebook.illustrative(lang="en")
+    assert list(marked) == ["site", "age_band", "attitude", "competence", "life_situation",
+                            "journey_stage"]
+    assert marked["site"].startswith("27 of 45 interviews")
+    # What the deck gives is not marked: the service, the visitor type.
+    assert "service" not in marked and "visitor_type" not in marked
+
+
+def test_illustrative_of_reads_journey_stages_and_caveat_names_labels(codebook):
+    from synergi_analysis._codings import caveat, illustrative_of
+
+    marked = illustrative_of(codebook, ["ventetid", "service", None], "en")
+    assert list(marked) == ["journey_stage"]
+    attrs = {"illustrative": marked, "labels": {"journey_stage": "Visitor journey"},
+             "lang": "en"}
+    assert caveat(attrs) == f"Illustrative codings: Visitor journey ({marked['journey_stage']})"
+    assert caveat({"illustrative": {}, "lang": "da"}) == ""
+    ranking = {**attrs, "illustrative_criteria": {"groups": ["journey_stage"]}}
+    assert caveat(ranking).endswith("(criterion Delimited user groups)")

@@ -64,3 +64,9 @@ def test_figures_into_a_file_is_bad_input(tmp_path, capsys):
     assert main(["figures", "--out", str(taken)]) == 2
     _, err = capsys.readouterr()
     assert "not a folder" in err and "Traceback" not in err
+
+
+def test_every_slide_of_the_shipped_study_carries_the_illustrative_caveat(study):
+    for name, draw in FIGURES.items():
+        note = draw(study, "en").get_supxlabel().replace("\n", " ")
+        assert "Illustrative codings: " in note, name

@@ -156,7 +156,7 @@ def test_the_overview_shows_the_decks_data_basis_and_the_quotes(reports, study):
     assert re.findall(r"\d+", row) == ["1", "1", "9", "2", "2", "15"]
     text = text_of(document)
     assert "data = den medfølgende undersøgelse" in text
-    assert "Lone, 61 år, Pas (Næstved)" in text
+    assert "Lone, 61 år, nyt pas (Næstved)" in text
     assert text.count("“") == len(study.quotes)
 
 

@@ -295,8 +295,12 @@ def test_cooccurrence_heatmaps(tiny_study):
                         columns="competence", normalise="lift", lang="en")
     plot_cooccurrence(lift, center=1.0, ax=ax, title="Lift")
     assert _ticks(ax.get_xticklabels()) == ["Strong navigator", "Weak navigator"]
-    assert "2.00" in _texts(ax)  # the help seeker (T5) is weak: 1 · 6 / (1 · 3)
+    # The help seeker (T5) is weak: 1 · 6 / (1 · 3), on one interview: marked uncertain.
+    assert "2.00†" in _texts(ax)
     assert ax.get_title(loc="left") + ax.get_title() == "Lift"
+    note = ax.figure.get_supxlabel()
+    assert "computed on the 6 interviews coded on both dimensions" in note
+    assert "† fewer than 3 interviews in the cell" in note
 
 
 # -- slide figures and the writer ----------------------------------------------------
@@ -433,3 +437,69 @@ def test_public_functions_take_one_positional_argument():
             positional = [p for p in inspect.signature(obj).parameters.values()
                           if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
             assert len(positional) <= 1, (module.__name__, name)
+
+
+# -- notes under every chart: denominator, interval, test, illustrative caveat -------
+
+
+def _note(ax_or_fig) -> str:
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    return fig.get_supxlabel().replace("\n", " ")
+
+
+def test_share_charts_state_their_denominator_interval_and_caveat(study):
+    from synergi_analysis.patterns import attitudes, journey
+
+    fig = plot_attitudes_figure(attitudes(study, by="site", lang="en"))
+    note = _note(fig)
+    assert note.startswith("Share of all the group's interviews of that visitor type, not "
+                           "coded included. Whiskers: 95 % interval (Wilson).")
+    assert "The differences by site could be chance: p = 0.30" in note
+    assert "Illustrative codings: Site (27 of 45" in note and "Attitude to integration" in note
+    assert note.count("Illustrative codings") == 1  # one footnote for both panels
+    fig, ax = plt.subplots()
+    plot_journey(journey(study), ax=ax)
+    assert _note(ax).startswith("Andel åbne blandt de interviews, der er kodet ved fasen "
+                                "(ikke kodede udeladt).")
+    # One whisker per stage, spanning the Wilson interval of the share open.
+    table = journey(study)
+    spans = ax.collections[0].get_segments()
+    assert len(spans) == 6
+    assert [s[0][1] for s in spans] == pytest.approx(table["share_low"].tolist())
+    assert [s[1][1] for s in spans] == pytest.approx(table["share_high"].tolist())
+
+
+def test_attitude_segments_carry_their_interval(study):
+    from synergi_analysis.patterns import attitudes
+
+    table = attitudes(study)
+    ax = plot_attitudes(table)
+    bs = table[(table["visitor_type"] == "Besøgende i borgerservice") & table["code"].notna()]
+    whiskers = [seg for c in ax.collections for seg in c.get_segments()
+                if abs(seg[0][1] - seg[1][1]) < 1e-9]  # the horizontal spans
+    lefts = np.cumsum([0, *bs["share"].tolist()[:-1]])
+    # Each coded segment's end may lie anywhere in its own interval: left + [low, high].
+    expected = [v for x, lo, hi in zip(lefts, bs["share_low"], bs["share_high"], strict=True)
+                for v in (x + lo, x + hi)]
+    assert [v for s in whiskers for v in (s[0][0], s[1][0])] == pytest.approx(expected)
+
+
+def test_a_chart_of_an_unmarked_study_has_no_caveat(data_dir, tmp_path):
+    from synergi_analysis.load import load_study
+    from synergi_analysis.patterns import competence
+
+    from .test_patterns import unmarked_copy
+
+    unmarked = load_study(unmarked_copy(data_dir, tmp_path / "unmarked"))
+    ax = plot_competence(competence(unmarked, by="site"))
+    assert _note(ax) == "Forskellene efter sted kan være tilfældige: p = 0,64."
+    for name, draw in FIGURES.items():
+        assert "llustrative" not in _note(draw(unmarked, "da")), name
+
+
+def test_a_figure_of_several_panels_names_each_illustrative_dimension_once(study):
+    fig = FIGURES["competence"](study, "en")
+    note = _note(fig)
+    assert note.count("Illustrative codings") == 1
+    assert note.count("Competence profile (chosen") == 1 and "Age (3 of 45" in note
+    assert "The differences by service are unlikely to be chance" in note

@@ -13,7 +13,7 @@ from synergi_analysis._io import read_table
 from synergi_analysis.errors import StudyError
 from synergi_analysis.qda._model import QdaProject
 
-__all__ = ["MEMO_COLUMNS", "project_memos", "study_memos"]
+__all__ = ["CAPTION_NOTE", "MEMO_COLUMNS", "project_memos", "study_memos"]
 
 #: Columns of a study's memos (``memos.csv``): ``memo_id`` (the note's name in a
 #: project this package wrote, else its GUID; empty for a code description),
@@ -23,6 +23,8 @@ __all__ = ["MEMO_COLUMNS", "project_memos", "study_memos"]
 #: source's name, the quote's id), ``author``, ``date`` (as the file gives it) and
 #: ``text``.
 MEMO_COLUMNS = ["memo_id", "kind", "refers_to", "target", "author", "date", "text"]
+#: The name of the note that carries a quote's caption in a project this package wrote.
+CAPTION_NOTE = "caption"
 
 
 def project_memos(project: QdaProject, *, quotes: dict[str, str], interviews: dict[str, str],
@@ -43,6 +45,8 @@ def project_memos(project: QdaProject, *, quotes: dict[str, str], interviews: di
     sources = {s.guid: s.name for s in project.sources}
     rows = []
     for note in project.notes.values():
+        if own and note.name == CAPTION_NOTE:
+            continue  # a quote's caption (`project_captions`), not a memo
         memo_id = note.name if own and note.name else note.guid
         author = project.users.get(note.user, "")
         targets = []
@@ -100,3 +104,14 @@ def study_memos(study) -> pd.DataFrame:
     if memos is None:
         return pd.DataFrame(columns=MEMO_COLUMNS, dtype=object)
     return memos[MEMO_COLUMNS].fillna("").astype(str).reset_index(drop=True)
+
+
+def project_captions(project: QdaProject) -> dict[str, str]:
+    """Selection GUID -> the caption a project this package wrote keeps in a note on it."""
+    captions = {}
+    for note in project.notes.values():
+        if note.name == CAPTION_NOTE:
+            for kind, guid in note.refers:
+                if kind == "selection":
+                    captions[guid] = note.text
+    return captions

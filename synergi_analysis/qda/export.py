@@ -21,7 +21,7 @@ import pandas as pd
 from synergi_analysis._io import write_atomic
 from synergi_analysis._version import __version__
 from synergi_analysis.errors import StudyError
-from synergi_analysis.qda._memos import study_memos
+from synergi_analysis.qda._memos import CAPTION_NOTE, study_memos
 from synergi_analysis.qda._read import NS, PATH_SEP
 from synergi_analysis.qda.mapping import _OWN_ORIGIN, CODES_SEP, _code_value, _quote_targets
 from synergi_analysis.study import Study
@@ -308,6 +308,29 @@ class _Writer:
                       len(children))
             target.insert(at, ref)
 
+    def captions(self, quotes: pd.DataFrame) -> None:
+        """A quote's stored caption as a note on its selection, named `CAPTION_NOTE`.
+
+        The caption ("Lone, 61 år, nyt pas (Næstved)") is the quote's, not a memo:
+        other tools show it as a note on the passage, and `load_qdpx` reads a
+        project this package wrote back into the ``caption`` column.
+        """
+        if "caption" not in quotes:
+            return
+        container = next((c for c in self.root if c.tag == self.q("Notes")), None)
+        caption_of = dict(zip(quotes["quote_id"].astype(str), quotes["caption"], strict=True))
+        for qid, sel in self.selections.items():  # in the order the passages were written
+            caption = _cell(caption_of.get(qid))
+            if caption is None:
+                continue
+            if container is None:
+                container = self.sub(self.root, "Notes")
+            guid = _guid("caption", qid)
+            note = self.sub(container, "Note", {"guid": guid, "name": CAPTION_NOTE})
+            self.sub(note, "PlainTextContent").text = _xml_text(caption,
+                                                                f"caption of quote {qid!r}")
+            self.sub(sel, "NoteRef", {"targetGUID": guid})
+
     def _target(self, refers_to: str, target: str) -> ET.Element | None:
         if refers_to == "project":
             return self.root
@@ -370,6 +393,7 @@ def export_qdpx(study: Study, path: str | Path, *, overwrite: bool = False) -> P
     note_targets = {(r, t) for r, t in zip(memos["refers_to"], memos["target"], strict=True)}
     writer.cases_and_sources(quote_paths, note_targets)
     writer.notes(memos)
+    writer.captions(study.quotes)
     for name, guid in writer.users.items():
         writer.sub(users, "User", {"guid": guid, "name": _xml_text(name, f"user {name!r}")})
     root = writer.root

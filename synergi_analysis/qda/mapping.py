@@ -44,14 +44,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 
 from synergi_analysis._io import shipped_data_dir
 from synergi_analysis.codebook import Codebook, Dimension, load_codebook
 from synergi_analysis.errors import Problem, StudyError, ValidationError
-from synergi_analysis.qda._memos import MEMO_COLUMNS, project_memos
+from synergi_analysis.qda._memos import MEMO_COLUMNS, project_captions, project_memos
 from synergi_analysis.qda._read import PATH_SEP, QdaProject, Selection, read_project
 from synergi_analysis.study import Study
 from synergi_analysis.validate import INTERVIEW_ID, validate_interviews, validate_quotes
@@ -59,11 +58,9 @@ from synergi_analysis.validate import INTERVIEW_ID, validate_interviews, validat
 __all__ = [
     "QdaStudy",
     "load_qdpx",
-    "mapping_report",
     "CODES_SEP",
     "QDA_QUOTE_COLUMNS",
     "MEMO_COLUMNS",
-    "MappingReport",
 ]
 
 #: Separator of the code paths in a quote's ``codes`` cell.
@@ -466,6 +463,7 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
     source_order = {s.guid: k for k, s in enumerate(project.sources)}
     source_name = {s.guid: s.name for s in project.sources}
     own = project.origin.casefold().startswith(_OWN_ORIGIN)
+    captions = project_captions(project) if own else {}
     qrows, qlabels, order = [], [], []
     quote_of: dict[str, str] = {}
     selections: list[dict] = []
@@ -502,6 +500,8 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
                            "codes": CODES_SEP.join(paths)})
         row = {"quote_id": quote_id, INTERVIEW_ID: interviews[i].id, "text": text,
                "stage": "", "theme": ""}
+        if sel.guid in captions:  # our export keeps a quote's caption in a note on it
+            row["caption"] = captions[sel.guid]
         for column, values in (("stage", stage), ("theme", theme)):
             if values:
                 row[column], conflict = _resolve(values, qcolumns[column])
@@ -517,8 +517,10 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
         qlabels.append(f"selection {quote_id}")
         order.append((i, source_order.get(sel.source, 0), sel.start or 0, sel.end or 0, n))
     ranked = sorted(range(len(qrows)), key=order.__getitem__)
+    captions = any("caption" in r for r in qrows)
     raw_quotes = pd.DataFrame([qrows[k] for k in ranked],
-                              columns=["quote_id", INTERVIEW_ID, "text", "stage", "theme",
+                              columns=["quote_id", INTERVIEW_ID, "text",
+                                       *(["caption"] if captions else []), "stage", "theme",
                                        *QDA_QUOTE_COLUMNS])
     raw_quotes["start"] = raw_quotes["start"].astype("Int64")
     raw_quotes["end"] = raw_quotes["end"].astype("Int64")
@@ -709,90 +711,6 @@ def _study(project: QdaProject, cb: Codebook, cb_path: Path, path) -> QdaStudy:
         memos=mapping.memos,
         selections=mapping.selections,
     )
-
-
-class MappingReport(NamedTuple):
-    """What `mapping_report` finds: the table, the errors, what is kept, the project."""
-
-    table: pd.DataFrame
-    problems: list[Problem]
-    kept: list[str]
-    project: QdaProject
-
-
-def mapping_report(
-    path: str | Path, *, codebook: str | Path | None = None, strict: bool = False,
-    sources: str | Path | None = None,
-) -> MappingReport:
-    """What of a project maps onto the codebook, dimension by dimension, and what does not.
-
-    Every real project has codes beyond the codebook (its own themes): they are
-    kept (as quote codes, variables as interview columns) and listed in
-    ``kept``, not counted as errors. Only unknown or conflicting values of the
-    dimensions that do map are problems; with ``strict``, so is anything that
-    maps onto nothing, a required dimension the project lacks and an interview
-    without a value for one, each summarised in one problem.
-
-    Returns
-    -------
-    MappingReport
-        ``table``: one row per column of the interview table the codebook
-        defines: ``dimension``, ``column``, ``found_as`` (the variables, codes
-        or sets that fill it, ``-`` when none does), ``interviews`` (how many
-        have a value), ``unknown`` (how many of those values the codebook does
-        not know). ``problems``: list of `Problem`. ``kept``: one line per kind
-        of thing kept without a mapping (a summary naming the first ten).
-        ``project``: the `QdaProject` as read.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from synergi_analysis import export_qdpx, load_study
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
-    ...     report = mapping_report(path)
-    >>> report.table.loc[0, ["dimension", "found_as"]].tolist()
-    ['site', "variable 'site'"]
-    >>> int(report.table.loc[0, "interviews"]), report.problems, report.kept
-    (45, [], [])
-    """
-    project, cb, _ = _read(path, codebook, need_sources=False, sources=sources)
-    mapping = _map_project(project, cb)
-    _, _, problems, blank = _validate(mapping, cb, project.file)
-    file = project.file
-    unknown = Counter(p.column for p in problems if str(p.message).startswith("unknown "))
-    rows = []
-    raw = mapping.raw_interviews
-    names = {d.column: d.name for d in cb.dimensions.values() if d.column}
-    for column in [c for c in raw.columns if c != INTERVIEW_ID and c in _all_columns(cb)]:
-        rows.append({
-            "dimension": names.get(column, column),
-            "column": column,
-            "found_as": "; ".join(mapping.found.get(column, [])) or "-",
-            "interviews": int((raw[column].astype(str).str.strip() != "").sum()),
-            "unknown": int(unknown.get(column, 0)),
-        })
-    table = pd.DataFrame(rows, columns=["dimension", "column", "found_as", "interviews",
-                                        "unknown"])
-    kept = _unmapped_warnings(mapping, cb, blank)
-    if strict:
-        for d in cb.dimensions.values():
-            if d.column and d.required and d.column not in mapping.found and not (
-                    d.name == "age_band" and "age" in mapping.found):
-                problems.append(Problem(file, None, d.column,
-                                        f"required dimension {d.name!r} is not in the project"))
-        for col, labels in blank.items():
-            if col in mapping.found or (col == "age_band" and "age" in mapping.found):
-                problems.append(Problem(file, None, col, f"no value for {len(labels)} "
-                                        f"interview(s): {_listed(labels)}"))
-        for what, found, message in (
-                ("code(s)", mapping.unmapped_codes, "map onto no dimension of the codebook"),
-                ("variable(s)", mapping.unmapped_variables, "map onto no column of the codebook"),
-                ("set(s)", mapping.unmapped_sets, "name no dimension of the codebook")):
-            if found:
-                problems.append(Problem(file, None, None, f"{len(found)} {what} {message} "
-                                        f"(--strict): {_listed(found)}"))
-    return MappingReport(table, problems, kept, project)
 
 
 def _all_columns(cb: Codebook) -> list[str]:
