@@ -15,17 +15,26 @@ study shows exactly what its reports show.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from synergi_analysis._codings import _closest, _coded, _fresh, _values, _wanted, coded_names
+from synergi_analysis._codings import (
+    _closest,
+    _coded,
+    _fresh,
+    _values,
+    _wanted,
+    caveat,
+    coded_names,
+    dimension_name,
+    matching,
+)
 from synergi_analysis._io import to_csv_bytes, write_atomic_many
 from synergi_analysis.errors import OutputError, StudyError
-from synergi_analysis.patterns import cooccurrence, crosstab
+from synergi_analysis.patterns import MIN_CELL, cooccurrence, crosstab
 from synergi_analysis.quotations import quotes
 from synergi_analysis.study import Study
 from synergi_analysis.words import LANGS, _check_lang, word, words
@@ -91,8 +100,8 @@ class Explorer:
     >>> explorer.measure = "share_row"
     >>> explorer.table.loc["Navigationssvag"].round(2).tolist()
     [0.31, 0.38, 0.15, 0.15]
-    >>> explorer.select("Navigationssvag", "Roskilde")["caption"].iloc[0]
-    'Grethe, 73 år, Licens og varmetillæg (Roskilde)'
+    >>> explorer.select("Navigationssvag", "Roskilde")["quote_id"].tolist()
+    ['Q02', 'Q09', 'Q14', 'Q18']
     """
 
     #: The measures a view may show (`MEASURES`).
@@ -196,7 +205,9 @@ class Explorer:
         columns = self._columns if columns is None else self._dimension(columns, "columns")
         measure = self._measure if measure is None else self._checked_measure(measure)
         if filters is not None:
-            self._filters, self._filtered = self._clean_filters(filters), None
+            cleaned = self._clean_filters(filters)
+            if cleaned != self._filters:  # the widget passes them with every change
+                self._filters, self._filtered = cleaned, None
         self._rows, self._columns, self._measure = rows, columns, measure
         self._changed()
         return self
@@ -220,22 +231,22 @@ class Explorer:
 
     def _dimension(self, name, argument: str) -> str:
         """A dimension's name, from its name, a journey stage or a label in either language."""
+        cb = self._study.codebook
         if isinstance(name, str):
-            raw = name.strip()
-            stage = raw.removeprefix(_JOURNEY)
-            if raw in self._names:
-                return raw
-            if stage in self._names and stage in self._study.codebook.stages:
-                return stage
-            labels = {dimension_label(self._study, n, lang).casefold(): n
-                      for n in self._names for lang in LANGS}
-            labels.update({dimension_label(self._study, n, lang).split(": ")[-1].casefold(): n
-                           for n in self._names for lang in LANGS})
-            if raw.casefold() in labels:
-                return labels[raw.casefold()]
-        raise ValueError(f"{argument}: unknown dimension {name!r}"
-                         f"{_closest(str(name), self._names)} "
-                         f"(dimensions: {', '.join(self._names)})")
+            mine = {dimension_label(self._study, n, lang).casefold(): n
+                    for n in self._names for lang in LANGS}
+            if name.strip().casefold() in mine:  # "Brugerrejse: Ventetid", as the widget says
+                return mine[name.strip().casefold()]
+        try:
+            found = dimension_name(cb, name.strip() if isinstance(name, str) else name)
+        except ValueError as exc:
+            raise ValueError(f"{argument}: {exc}") from None
+        if found.removeprefix(_JOURNEY) in cb.stages:
+            found = found.removeprefix(_JOURNEY)
+        if found not in self._names:
+            raise ValueError(f"{argument}: {found!r} is not coded in the interviews "
+                             f"(dimensions: {', '.join(self._names)})")
+        return found
 
     # -- what the view shows ----------------------------------------------------------
 
@@ -297,19 +308,17 @@ class Explorer:
             the filtered interviews with both codes, in interview order; no
             rows for an empty cell.
         """
-        cb = self._study.codebook
-        row_keys = self._cell_keys(self._rows, row, "row")
-        column_keys = self._cell_keys(self._columns, column, "column")
-        cell = self.filtered.subset({self._rows: row_keys})
-        return quotes(cell, where={self._columns: column_keys}, lang=self._lang,
-                      codebook=cb)
+        return quotes(self.filtered, where=self._cell(row, column), lang=self._lang)
 
     def cell_count(self, row, column) -> int:
         """How many interviews the cell counts (with quotes or without)."""
-        row_keys = self._cell_keys(self._rows, row, "row")
-        column_keys = self._cell_keys(self._columns, column, "column")
-        cell = self.filtered.subset({self._rows: row_keys}).subset({self._columns: column_keys})
-        return len(cell.interviews)
+        interviews = self.filtered.interviews
+        return int(matching(interviews, self._study.codebook, self._cell(row, column)).sum())
+
+    def _cell(self, row, column) -> list[tuple[str, list[str]]]:
+        """The cell as ``where`` pairs (one dimension may be both rows and columns)."""
+        return [(self._rows, self._cell_keys(self._rows, row, "row")),
+                (self._columns, self._cell_keys(self._columns, column, "column"))]
 
     def _cell_keys(self, name: str, value, argument: str) -> list[str]:
         totals = {word("table.total", lang).casefold() for lang in LANGS}
@@ -339,24 +348,40 @@ class Explorer:
         return "; ".join(parts)
 
     def caveat(self) -> str:
-        """The illustrative caveat of every dimension the view rests on, or ``""``."""
-        return _caveat(self._study, [self._rows, self._columns, *self._filters],
-                       self.table.attrs, self._lang)
+        """The illustrative caveat of every dimension the view rests on (its filters too).
 
-    def caption(self) -> str:
-        """What the view shows, in one paragraph: measure, filters, n, caveats.
-
-        The caption of a saved view, and the note under the widget's table.
+        ``""`` when the codebook marks none of them.
         """
+        return caveat(self.table.attrs, self._lang)
+
+    def notes(self) -> list[str]:
+        """What a reader needs besides the numbers: the measure, small cells, the test."""
+        attrs = self.table.attrs
+        lines = [word(f"explore.{self._measure}_note", self._lang)]
+        if self._measure == "lift":
+            lines.append(word("stats.lift_n", self._lang, n=attrs.get("n_both", attrs["n"])))
+            small = _small(self.table)
+            if (small & np.isfinite(self.table.to_numpy(dtype=float))).any():
+                lines.append(word("stats.small", self._lang, m=attrs.get("min_n", MIN_CELL)))
+        test = attrs.get("test")
+        if test and self._measure != "lift":
+            lines.append(test["sentence"][self._lang])
+        return lines
+
+    def description(self) -> str:
+        """``"Ydelse × Alder: antal interviews. Filtre: ingen. 45 af 45 interviews."``"""
         t = words("explore", self._lang)
         n, total = len(self.filtered.interviews), len(self._study.interviews)
-        lines = [f"{self.title()}. {t['filters']}: {self.filter_text()}. "
-                 + t["n_view"].format(n=n, total=total) + ".",
-                 t[f"{self._measure}_note"]]
-        caveat = self.caveat()
-        if caveat:
-            lines.append(caveat)
-        return " ".join(lines)
+        return (f"{self.title()}. {t['filters']}: {self.filter_text()}. "
+                + t["n_view"].format(n=n, total=total) + ".")
+
+    def caption(self) -> str:
+        """What the view shows, in one paragraph: measure, filters, n, notes, caveats.
+
+        The note under the widget's table; a saved slide carries the same lines.
+        """
+        return " ".join(line for line in [self.description(), *self.notes(), self.caveat()]
+                        if line)
 
     def file_stem(self) -> str:
         """The saved view's file name (without suffix): dimensions, measure, filters."""
@@ -375,45 +400,54 @@ class Explorer:
     # -- the chart and saving -----------------------------------------------------------
 
     def draw(self, ax=None):
-        """Draw the view as a heatmap on ``ax`` (`plotting.plot_cooccurrence`); returns it."""
+        """Draw the view as a heatmap on ``ax`` (`plotting.plot_cooccurrence`); returns it.
+
+        The figure's footnote (one per figure) gets the view's description and
+        notes, and the plot adds the caveat.
+        """
+        from synergi_analysis._draw import _footnote
         from synergi_analysis.plotting import plot_cooccurrence
 
-        table = self.table
-        inner = _without_totals(table)
-        labels = format_table(inner, lang=self._lang, with_n=False, chart=True).to_numpy()
-        shown = inner.copy()
-        # The caveat is in the caption (`caption`), once, whatever the plot adds.
-        shown.attrs = {**table.attrs, "illustrative": {}, "margins": False,
-                       "measure": "count" if self._measure == "count" else self._measure}
-        options: dict = {"annot": labels}
-        if self._measure == "lift":
-            options["center"] = 1.0
-        elif self._measure != "count":
-            options.update(vmin=0.0, vmax=1.0)
         if ax is None:
             import matplotlib.pyplot as plt
 
             ax = plt.gca()
+        table = self.table
+        inner = _without_totals(table)
+        shown = inner.copy()
+        shown.attrs = {**table.attrs, "margins": False, "test": None}
+        options: dict = {"annot": format_table(inner, lang=self._lang, with_n=False,
+                                               chart=True).to_numpy()}
+        if self._measure == "lift":
+            options["center"] = 1.0
+        else:
+            # Shares and counts: no lift rule or daggers from the plot, the notes say it.
+            shown.attrs.pop("counts", None)
+            if self._measure != "count":
+                options.update(vmin=0.0, vmax=1.0)
+        _footnote(ax, self.description(), *self.notes())
         plot_cooccurrence(shown, ax=ax, title=self.title(), **options)
         return ax
 
     def figure(self, *, size=None):
         """The view as a 16:9 slide: title, heatmap, the caption under it.
 
+        Parameters
+        ----------
+        size : (float, float), optional
+            Inches; default a whole slide (`style.SLIDE_SIZE`), drawn in the
+            house style (smaller sizes at 0.7 of its font sizes).
+
         Returns
         -------
         matplotlib.figure.Figure
-            Not registered with pyplot; drawn in the house style.
+            Not registered with pyplot.
         """
         from synergi_analysis.style import house_style, slide_figure
 
         with house_style(scale=1.0 if size is None else 0.7):
             fig = slide_figure(**({} if size is None else {"figsize": size}))
-            ax = fig.add_subplot()
-            self.draw(ax=ax)
-            width = int(fig.get_figwidth() * 72 / (0.8 * 16 * 0.55)) if size is None else 110
-            fig.supxlabel("\n".join(textwrap.wrap(self.caption(), width)), x=0.01, ha="left",
-                          fontsize="small", color="#444444")
+            self.draw(ax=fig.add_subplot())
         return fig
 
     def save(self, folder, *, fmt: str = "png") -> list[Path]:
@@ -511,30 +545,29 @@ def dimension_label(study: Study, name: str, lang: str) -> str:
 
 def _view_table(study: Study, rows: str, columns: str, measure: str, lang: str) -> pd.DataFrame:
     """The table of one view (see `Explorer.table`), from `crosstab` and `cooccurrence`."""
+    if measure == "lift":
+        table = cooccurrence(study, rows=rows, columns=columns, normalise="lift", lang=lang)
+        table.attrs = {**table.attrs, "measure": "lift", "margins": False}
+        return table
     counted = crosstab(study, rows=rows, columns=columns, lang=lang, margins=measure == "count")
     counts = _without_totals(counted)
-    row_base, column_base, n_both = _bases(study, rows, columns)
-    attrs = {**counted.attrs, "counts": _nested(counts), "n_both": n_both, "measure": measure}
+    attrs = {**counted.attrs, "counts": _nested(counts), "measure": measure}
     if measure == "count":
-        table = counted
-    elif measure == "lift":
-        table = cooccurrence(study, rows=rows, columns=columns, normalise="lift", lang=lang)
-        attrs = {**table.attrs, "counts": attrs["counts"], "n_both": n_both,
-                 "measure": "lift", "margins": False}
+        table = counted.copy()
+        table.attrs = attrs
+        return table
+    row_base, column_base, n_both = _bases(study, rows, columns)
+    values = counts.to_numpy(dtype="float64")
+    if measure == "share_row":
+        base = row_base.to_numpy(dtype="float64")[:, None]
+        attrs["bases"] = dict(zip(counts.index, row_base.tolist(), strict=True))
     else:
-        values = counts.to_numpy(dtype="float64")
-        if measure == "share_row":
-            base = row_base.to_numpy(dtype="float64")[:, None]
-            attrs["bases"] = dict(zip(counts.index, row_base.tolist(), strict=True))
-        else:
-            base = column_base.to_numpy(dtype="float64")[None, :]
-            attrs["bases"] = dict(zip(counts.columns, column_base.tolist(), strict=True))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shares = np.where(base > 0, values / base, np.nan)
-        table = pd.DataFrame(shares, index=counts.index.copy(), columns=counts.columns.copy())
-        attrs["margins"] = False
-    table = table.copy()
-    table.attrs = attrs
+        base = column_base.to_numpy(dtype="float64")[None, :]
+        attrs["bases"] = dict(zip(counts.columns, column_base.tolist(), strict=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(base > 0, values / base, np.nan)
+    table = pd.DataFrame(shares, index=counts.index.copy(), columns=counts.columns.copy())
+    table.attrs = {**attrs, "n_both": n_both, "margins": False}
     return table
 
 
@@ -543,19 +576,23 @@ def _bases(study: Study, rows: str, columns: str) -> tuple[pd.Series, pd.Series,
 
     The share of a row is its count over the row's interviews that are coded
     on the columns' dimension at all (an interview with several values of a
-    multi-valued dimension counts once). Written here rather than in
-    `patterns`, whose tables the explorer only reads; vectorised (value
-    counts on the exploded codes), so 100,000 interviews take milliseconds.
+    multi-valued dimension counts once), as `patterns.cooccurrence` counts
+    lift. Written here, not in `patterns`, whose tables the explorer only
+    reads; vectorised (a mask over the interviews, value counts of the codes).
     """
     cb = study.codebook
     data = _fresh(study.interviews)
     r, c = _values(data, cb, rows), _values(data, cb, columns)
-    both = np.intersect1d(r.index.unique(), c.index.unique())
-    row_base = r[r.index.isin(both)].value_counts().reindex(list(_coded(cb, rows).keys),
-                                                           fill_value=0)
-    column_base = c[c.index.isin(both)].value_counts().reindex(list(_coded(cb, columns).keys),
-                                                              fill_value=0)
-    return row_base.astype("int64"), column_base.astype("int64"), int(len(both))
+    both = np.zeros(len(data), dtype=bool)
+    both[r.index.to_numpy()] = True
+    coded_c = np.zeros(len(data), dtype=bool)
+    coded_c[c.index.to_numpy()] = True
+    both &= coded_c
+    row_base = r[both[r.index.to_numpy()]].value_counts().reindex(
+        list(_coded(cb, rows).keys), fill_value=0)
+    column_base = c[both[c.index.to_numpy()]].value_counts().reindex(
+        list(_coded(cb, columns).keys), fill_value=0)
+    return row_base.astype("int64"), column_base.astype("int64"), int(both.sum())
 
 
 def _without_totals(table: pd.DataFrame) -> pd.DataFrame:
@@ -572,29 +609,11 @@ def _nested(frame: pd.DataFrame) -> dict:
             for r, row in frame.to_dict(orient="index").items()}
 
 
-def _caveat(study: Study, names, attrs: Mapping, lang: str) -> str:
-    """``"Illustrative kodninger: Sted (note); ..."`` for the marked dimensions, or ``""``.
-
-    Reads the table's ``attrs["illustrative"]`` (``{dimension: note}``) and the
-    codebook's marks (``Codebook.illustrative``) where they exist; a journey
-    stage stands for the journey.
-    """
-    cb = study.codebook
-    marked = dict(attrs.get("illustrative") or {})
-    own = getattr(cb, "illustrative", None)
-    if callable(own):
-        notes = own(lang=lang)
-        for name in names:
-            base = "journey_stage" if name not in cb else name
-            if base in notes:
-                marked.setdefault(base, notes[base])
-    if not marked:
-        return ""
-    parts = []
-    for name, note in marked.items():
-        label = cb.dimension_label(name, lang=lang) if name in cb else name
-        parts.append(f"{label} ({note})")
-    return f"{word('explore.illustrative', lang)}: {'; '.join(parts)}"
+def _small(table: pd.DataFrame) -> np.ndarray:
+    """Which cells of a lift table rest on fewer than ``attrs["min_n"]`` interviews."""
+    counts = pd.DataFrame(table.attrs.get("counts") or {}).T.reindex(index=table.index,
+                                                                    columns=table.columns)
+    return counts.to_numpy(dtype=float) < table.attrs.get("min_n", MIN_CELL)
 
 
 # -- formatting --------------------------------------------------------------------------
@@ -617,7 +636,7 @@ def format_table(table: pd.DataFrame, *, lang: str | None = None, with_n: bool =
     (``1,25 (n=4)``). With ``with_n``, a share table gains the ``n`` its
     shares rest on (a column for shares of rows, a row for shares of columns).
     ``chart`` gives the heatmap's cell labels (lift over its n, empty cells
-    blank).
+    blank). A lift on fewer than ``attrs["min_n"]`` interviews carries a dagger (†).
 
     Examples
     --------
@@ -642,6 +661,8 @@ def format_table(table: pd.DataFrame, *, lang: str | None = None, with_n: bool =
         elif measure == "lift":
             n = counts.get(table.index[i], {}).get(table.columns[j])
             text = _number(v, 2, lang)
+            if n is not None and n < attrs.get("min_n", MIN_CELL):
+                text += "†"
             if n is not None:
                 text += f"\nn={n}" if chart else f" (n={n})"
         else:

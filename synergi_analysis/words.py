@@ -108,7 +108,7 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "count": ("Antal interviews", "Number of interviews"),
         "share_row": ("Andel af rækken", "Share of row"),
         "share_column": ("Andel af kolonnen", "Share of column"),
-        "lift": ("Lift med n", "Lift with n"),
+        "lift": ("Løft med n", "Lift with n"),
         "count_note": ("Hvert interview tælles én gang pr. kode; et interview med flere "
                        "livssituationer (eller andre flervalgskoder) tæller i hver af dem.",
                        "Each interview counts once per code; an interview with several life "
@@ -121,14 +121,11 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
                               "dimensioner; n er kolonnens interviews.",
                               "Share of the column's interviews coded on both dimensions; n is "
                               "the column's interviews."),
-        "lift_note": ("Lift: hvor mange gange oftere de to koder mødes i et interview end ved "
-                      "tilfældighed (1 = som ved tilfældighed); n er interviews med begge "
-                      "koder, og en lift på få interviews siger ikke meget.",
+        "lift_note": ("Løft: hvor mange gange oftere de to koder mødes i et interview end ved "
+                      "tilfældighed (1 = som ved tilfældighed); n er interviews med begge koder.",
                       "Lift: how many times more often the two codes meet in an interview than "
-                      "by chance (1 = as by chance); n is the interviews with both codes, and a "
-                      "lift on few interviews says little."),
+                      "by chance (1 = as by chance); n is the interviews with both codes."),
         "n_view": ("{n} af {total} interviews", "{n} of {total} interviews"),
-        "illustrative": ("Illustrative kodninger", "Illustrative codings"),
         "cell": ("Citater bag en celle", "Quotes behind a cell"),
         "row": ("Række", "Row"),
         "column": ("Kolonne", "Column"),

@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from synergi_analysis import load_study
-from synergi_analysis.codebook import Codebook
 from synergi_analysis.errors import StudyError
 from synergi_analysis.explore import Explorer, format_table
 from synergi_analysis.patterns import cooccurrence, crosstab
@@ -156,7 +155,7 @@ def test_select_on_one_multi_valued_dimension_needs_both_values(tiny_study):
 def test_select_shows_captions_and_memos_as_quotes_does(study):
     explorer = Explorer(study, rows="service", columns="site")
     found = explorer.select("Pas", "Næstved")
-    assert "Lone, 61 år, Pas (Næstved)" in found["caption"].tolist()
+    assert "Lone, 61 år, nyt pas (Næstved)" in found["caption"].tolist()
     pd.testing.assert_frame_equal(found, quotes(study, where={"service": "pas",
                                                               "site": "næstved"}))
 
@@ -225,31 +224,32 @@ def test_numbers_are_formatted_in_the_view_language():
     assert format_table(lift, lang="en")["a"].tolist() == ["1.25 (n=4)", "–"]
 
 
-def test_the_caption_states_the_view_its_filters_and_n(study):
-    explorer = Explorer(study, rows="competence", columns="site", measure="share_row",
-                        filters={"site": ["næstved", "glumsø"], "visitor_type": "borgerservice"},
-                        lang="en")
+def test_the_caption_states_the_view_its_filters_n_and_test(study):
+    explorer = Explorer(study, rows="service", columns="visitor_type", measure="share_row",
+                        filters={"visitor_type": "borgerservice"}, lang="en")
     caption = explorer.caption()
-    assert caption.startswith("Competence profile × Site: share of row. Filters: Site: "
-                              "Næstved, Glumsø; Visitor type: Citizen service visitor. "
-                              "16 of 45 interviews.")
-    assert "Share of the row's interviews" in caption
-    assert "Illustrative" not in caption  # nothing is marked here
+    assert caption.startswith("Service × Visitor type: share of row. Filters: Visitor type: "
+                              "Citizen service visitor. 38 of 45 interviews. Share of the "
+                              "row's interviews coded on both dimensions")
+    assert "Illustrative" not in caption  # neither dimension is marked in the codebook
+    explorer.set(rows="competence", columns="site", measure="count", filters={})
+    assert explorer.table.attrs["test"]["sentence"]["en"] in explorer.caption()
 
 
-def test_illustrative_codings_carry_their_caveat(study, monkeypatch):
-    def marked(self, *, lang="da"):
-        return {"site": {"da": "valgt for 27", "en": "chosen for 27"}[lang]}
-
-    monkeypatch.setattr(Codebook, "illustrative", marked, raising=False)
-    explorer = Explorer(study, rows="service", columns="age_band")
+def test_illustrative_codings_carry_their_caveat(study):
+    explorer = Explorer(study, rows="service", columns="visitor_type")
     assert explorer.caveat() == ""
     explorer.filters = {"site": "roskilde"}  # a filter rests on the marked codes too
-    assert explorer.caveat() == "Illustrative kodninger: Sted (valgt for 27)"
-    explorer.set(rows="site", filters={})
-    assert explorer.caption().endswith("Illustrative kodninger: Sted (valgt for 27)")
+    note = study.codebook.illustrative(lang="da")["site"]
+    assert explorer.caveat() == f"Illustrative kodninger: Sted ({note})"
+    explorer.set(rows="ventetid", filters={})
+    assert explorer.caption().endswith("Illustrative kodninger: Brugerrejse ("
+                                       + study.codebook.illustrative(lang="da")["journey_stage"]
+                                       + ")")
     fig = explorer.figure()
-    assert "Illustrative kodninger: Sted" in fig._supxlabel.get_text().replace("\n", " ")
+    footnote = fig._supxlabel.get_text().replace("\n", " ")
+    assert "Illustrative kodninger: Brugerrejse" in footnote
+    assert footnote.count("Illustrative kodninger") == 1
 
 
 def _png_size(path) -> tuple[int, int]:
@@ -284,9 +284,11 @@ def test_the_slide_carries_title_cells_and_caption(study):
     ax = fig.axes[0]
     assert ax.get_title(loc="left") == "Competence profile × Site: lift with n"
     cells = [t.get_text() for t in ax.texts]
-    assert "1.33\nn=5" in cells
+    assert "1.33\nn=5" in cells and "0.53†\nn=2" in cells
     caption = fig._supxlabel.get_text().replace("\n", " ")
     assert "Filters: Visitor type: Citizen service visitor" in caption
+    assert caption.count("fewer than 3 interviews") == 1  # the plot's own line, once
+    assert caption.count("computed on the 38 interviews coded on both") == 1
     assert tuple(round(x, 2) for x in fig.get_size_inches()) == (13.33, 7.5)
 
 
@@ -343,7 +345,7 @@ def test_choosing_a_cell_lists_its_quotes_or_says_it_is_empty(study):
     explorer = Explorer(study, rows="service", columns="site")
     c = explorer.widget().controls
     c.cell_row.value, c.cell_column.value = "Pas", "Næstved"
-    assert "Lone, 61 år, Pas (Næstved)" in c.quotes.value
+    assert "Lone, 61 år, nyt pas (Næstved)" in c.quotes.value
     c.cell_row.value = "Vielse"
     assert "Ingen interviews i denne celle." in c.quotes.value
     c.cell_row.value, c.cell_column.value = "Sundhedskort", "Roskilde"
