@@ -5,7 +5,8 @@ reading the new ``Explorer.table``; beside it, in the same run, the floor: one b
 `patterns.crosstab` of the same data. On the shipped study the widget's whole
 refresh is timed too (a control's value set: table, its HTML, the heatmap as PNG).
 The large study is `bench_load.synthetic_study` (every coded column filled by a
-seeded generator, life situations multi-valued), loaded through `load_study`.
+seeded generator, life situations multi-valued) with one quote for every fifth
+interview, loaded through `load_study`; its widget refresh is timed as well.
 
 Usage: ``python benchmarks/bench_explore.py [--rows N] [--repeat R]``.
 """
@@ -35,6 +36,23 @@ CHANGES = [
     ("rows = ventetid", {"rows": "ventetid"}),
     ("no filters, count", {"filters": {}, "measure": "count"}),
 ]
+
+
+def synthetic_quotes(interviews, *, every: int = 5, seed: int = 20170822):
+    """One quote for every ``every``-th interview, on a seeded journey stage or none."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    ids = interviews["interview_id"].iloc[::every].to_numpy()
+    stages = ["forberedelse", "ventetid", "betjening", ""]
+    return pd.DataFrame({
+        "quote_id": [f"Q{i:06d}" for i in range(len(ids))],
+        "interview_id": ids,
+        "text": [f"Citat {i} om besøget." for i in range(len(ids))],
+        "stage": rng.choice(stages, size=len(ids)),
+        "theme": "",
+    })
 
 
 def timed(fn) -> float:
@@ -89,10 +107,11 @@ def main() -> None:
     args = parser.parse_args()
     report("shipped study", load_study(), args.repeat, widget=True)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "interviews.csv"
-        synthetic_study(args.rows).to_csv(path, index=False)
-        large = load_study(path)
-    report("generated study", large, args.repeat, widget=False)
+        interviews = synthetic_study(args.rows)
+        interviews.to_csv(Path(tmp) / "interviews.csv", index=False)
+        synthetic_quotes(interviews).to_csv(Path(tmp) / "quotes.csv", index=False)
+        large = load_study(tmp)
+    report("generated study", large, args.repeat, widget=True)
 
 
 if __name__ == "__main__":

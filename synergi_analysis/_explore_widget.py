@@ -18,6 +18,9 @@ from synergi_analysis.words import word, words
 #: The chart in the widget: smaller than a slide, sharp enough on a laptop screen.
 CHART_SIZE = (10.0, 5.6)
 CHART_DPI = 80
+#: Quotes listed under a cell; a larger cell says how many more it has (`Explorer.select`
+#: gives them all).
+SHOWN_QUOTES = 50
 _TABLE_STYLE = ("<style>.synergi-explore table{border-collapse:collapse;font-size:0.9em}"
                 ".synergi-explore th,.synergi-explore td{padding:0.2em 0.6em;"
                 "border-bottom:1px solid #ddd;white-space:pre-line}"
@@ -95,18 +98,20 @@ def build_widget(explorer):
             return
         try:
             n = explorer.cell_count(cell_row.value, cell_column.value)
-            quoted = explorer.select(cell_row.value, cell_column.value)
+            k = explorer.quote_count(cell_row.value, cell_column.value)
+            quoted = explorer.select(cell_row.value, cell_column.value, limit=SHOWN_QUOTES)
         except (ValueError, StudyError) as exc:
             found.value = _message(f"{t['problem']}: {exc}", problem=True)
             return
-        head = t["quotes_in"].format(row=cell_row.value, column=cell_column.value, n=n,
-                                     k=len(quoted))
+        head = t["quotes_in"].format(row=cell_row.value, column=cell_column.value, n=n, k=k)
         if n == 0:
             body = _message(t["empty_cell"])
-        elif len(quoted) == 0:
+        elif k == 0:
             body = _message(t["no_quotes"])
         else:
             body = show_quotes(quoted, lang=lang)._repr_html_()
+            if k > len(quoted):
+                body += _message(t["more_quotes"].format(shown=len(quoted), n=k))
         found.value = f"<h4>{html.escape(head)}</h4>{body}"
 
     def refresh() -> None:

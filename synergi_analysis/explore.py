@@ -15,6 +15,7 @@ study shows exactly what its reports show.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -291,7 +292,7 @@ class Explorer:
         """The table as the explorer shows it: labels, localised numbers, ``n``."""
         return format_table(self.table, lang=self._lang)
 
-    def select(self, row, column) -> pd.DataFrame:
+    def select(self, row, column, *, limit: int | None = None) -> pd.DataFrame:
         """The quotes behind one cell: from the interviews counted in it.
 
         Parameters
@@ -300,6 +301,9 @@ class Explorer:
             A value of the rows (columns) dimension: its key or label, in any
             case; the total's label (``"Antal"``/``"Total"``) stands for every
             value of the dimension.
+        limit : int, optional
+            Only the first ``limit`` quotes (a large cell's captions are not
+            all made for a screen that shows a few).
 
         Returns
         -------
@@ -308,12 +312,28 @@ class Explorer:
             the filtered interviews with both codes, in interview order; no
             rows for an empty cell.
         """
-        return quotes(self.filtered, where=self._cell(row, column), lang=self._lang)
+        cell, study = self._cell(row, column), self.filtered
+        if limit is not None:
+            first = self._cell_quotes(cell).sort_values(kind="stable").index[:max(0, limit)]
+            study = dataclasses.replace(study, quotes=study.quotes.loc[sorted(first)])
+        return quotes(study, where=cell, lang=self._lang)
 
     def cell_count(self, row, column) -> int:
         """How many interviews the cell counts (with quotes or without)."""
         interviews = self.filtered.interviews
         return int(matching(interviews, self._study.codebook, self._cell(row, column)).sum())
+
+    def quote_count(self, row, column) -> int:
+        """How many quotes `select` gives for the cell."""
+        return len(self._cell_quotes(self._cell(row, column)))
+
+    def _cell_quotes(self, cell) -> pd.Series:
+        """The cell's quotes (index of the quote frame) -> their interview's position."""
+        study = self.filtered
+        keep = matching(study.interviews, self._study.codebook, cell)
+        ids = study.interviews["interview_id"].to_numpy()[keep]
+        position = pd.Series(np.arange(len(ids)), index=pd.Index(ids).drop_duplicates())
+        return study.quotes["interview_id"].map(position).dropna()
 
     def _cell(self, row, column) -> list[tuple[str, list[str]]]:
         """The cell as ``where`` pairs (one dimension may be both rows and columns)."""

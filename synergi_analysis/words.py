@@ -134,6 +134,10 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "empty_cell": ("Ingen interviews i denne celle.", "No interview in this cell."),
         "no_quotes": ("Cellens interviews har ingen citater.",
                       "The cell's interviews have no quotes."),
+        "more_quotes": ("De første {shown} af {n} citater er vist; explorer.select(række, "
+                        "kolonne) giver dem alle.",
+                        "The first {shown} of {n} quotes are shown; explorer.select(row, column) "
+                        "gives them all."),
         "empty_view": ("Ingen interviews passer til filtrene.",
                        "No interview matches the filters."),
         "save": ("Gem visningen", "Save this view"),

@@ -138,6 +138,14 @@ def test_select_returns_exactly_the_quotes_of_each_cell(study):
                                                                             profile_label]
             seen += _ids(found)
     assert len(seen) == len(set(seen)) > 0  # every quote of the view once
+    for site in explorer.values("site"):
+        for profile in explorer.values("competence"):
+            full = explorer.select(site, profile)
+            assert explorer.quote_count(site, profile) == len(full)
+            for limit in (1, 2, 50):
+                pd.testing.assert_frame_equal(explorer.select(site, profile, limit=limit),
+                                              full.head(limit))
+            assert len(explorer.select(site, profile, limit=0)) == 0
     total = explorer.select("Antal", "navigationssvag")
     assert set(_ids(total)) == set(quoted.loc[(quoted["competence"] == "navigationssvag")
                                               & (quoted["visitor_type"] == "borgerservice"),
