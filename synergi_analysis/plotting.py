@@ -223,7 +223,13 @@ def plot_attitudes(data, *, visitor_type: str | None = None, title: str | None =
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
     ax.set_ylabel(_dimension_label(data, group_col) if group_col != "_group" else "")
     ax.set_xlabel("")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), title=None)
+    # Right of the "n = ..." labels, whatever the Axes' width: an offset in points.
+    from matplotlib import rcParams
+    from matplotlib.transforms import ScaledTranslation
+
+    gap = 4.5 * rcParams["font.size"] / 72
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title=None,
+              bbox_transform=ax.transAxes + ScaledTranslation(gap, 0, ax.figure.dpi_scale_trans))
     ax.set_title(str(visitor_type) if title is None else title)
     _table_notes(ax, data, word("stats.share_all", lang) + " " + word("stats.interval", lang))
     return ax

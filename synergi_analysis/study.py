@@ -18,6 +18,7 @@ from synergi_analysis._io import (
     QDA_SUFFIXES,
     read_table,
     sha256_file,
+    shipped_data_dir,
 )
 from synergi_analysis._version import __version__
 from synergi_analysis.codebook import Codebook
@@ -53,7 +54,8 @@ def _coders(project, quotes: pd.DataFrame, memos: pd.DataFrame) -> list[str]:
 
 
 #: Files whose content counts towards a study's fingerprint.
-DATA_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".yml", ".yaml", *QDA_SUFFIXES})
+DATA_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".yml", ".yaml", ".md",
+                           *QDA_SUFFIXES})
 
 
 @dataclass
@@ -269,10 +271,16 @@ class Study:
         """An extra table of the study (``services``, ``sites``, ``library_offers``).
 
         Looked up in the study's folder, then beside its codebook; ``None`` when
-        neither has it. Read as text, as the researcher wrote it.
+        neither has it. A folder or a single interviews file read against the
+        shipped codebook borrows none of the shipped study's tables (a QDA
+        project mapped onto the shipped codebook does). Read as text, as the
+        researcher wrote it.
         """
+        shipped = shipped_data_dir().resolve()
+        own = "interviews" in self.files
         for folder in (self.folder, self.codebook.path.parent if self.codebook.path else None):
-            if folder is None:
+            if folder is None or (own and folder != self.folder
+                                  and Path(folder).resolve() == shipped):
                 continue
             path = Path(folder) / f"{name}.csv"
             if path.is_file():

@@ -17,13 +17,15 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; co
 h1 { margin-bottom: 0.2rem; } .sub { color: #555; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #ddd;
-  vertical-align: top; }
+  vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .status-ok { color: #1a7f37; } .status-failed { color: #b42318; font-weight: bold; }
-.status-missing { color: #777; } .error { color: #b42318; font-family: monospace;
+.status-missing { color: #777; } .error { color: #b42318;
   font-size: 0.8rem; white-space: pre-wrap; }
-.params { font-family: monospace; font-size: 0.8rem; } .warn { color: #8a6d00; }
-.prov { font-size: 0.85rem; color: #444; }
+.params { font-size: 0.8rem; } .warn { color: #8a6d00; } .empty { color: #8a6d00; }
+.prov { font-size: 0.85rem; color: #444; } code { font-family: inherit; }
+td.thumb { width: 124px; } td.thumb img { width: 120px; height: auto; border: 1px solid #ddd; }
+ul.figures { columns: 3; padding-left: 1.2rem; }
 """
 
 
@@ -40,8 +42,9 @@ def _param_text(parameters: Mapping[str, Any]) -> str:
 
 def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
                 current: dict[str, bool], failures: dict[str, str], *, study,
-                lang: str) -> str:
+                lang: str, figures: list[str] = ()) -> str:
     t = words("index", lang)
+    said = words("report", lang)
     prov = study.provenance()
     esc = html.escape
     rows = []
@@ -57,6 +60,8 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
             status += f'<div class="error">{esc(error)}</div>'
         elif record and current.get(job.name):
             status = f'<span class="status-ok">{t["ok"]}</span>'
+            if record.get("status_note") == "empty":
+                status += f' <span class="empty">({said["index_empty"]})</span>'
             if record.get("warnings"):
                 status += f' <span class="warn">({record["warnings"]} {t["warnings"]})</span>'
         elif record:
@@ -65,8 +70,12 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
             status = f'<span class="status-missing">{t["missing"]}</span>'
         when = esc((record or {}).get("rendered_at") or "")
         secs = f'{record["seconds"]:.1f} s' if record and "seconds" in record else ""
+        thumb = (record or {}).get("thumbnail")
+        thumb = (f'<a href="{esc(quote(job.filename))}"><img alt="{said["thumbnail"]}" '
+                 f'src="data:image/png;base64,{esc(thumb)}"></a>' if thumb else "")
         rows.append(
-            f"<tr><td>{link}</td><td>{esc(Path(job.notebook).name)}</td>"
+            f'<tr><td class="thumb">{thumb}</td><td>{link}</td>'
+            f"<td>{esc(Path(job.notebook).name)}</td>"
             f'<td class="params">{esc(_param_text(job.parameters))}</td>'
             f"<td>{status}</td><td>{when}</td><td class=\"num\">{secs}</td></tr>")
     title = study.codebook.title(lang=lang) or t["reports"]
@@ -83,6 +92,16 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
         f'{esc(Path(prov["codebook"]).name)} (sha256 <code>{esc(prov["codebook_sha256"])}'
         f'</code>) · {t["version"]} {esc(prov["synergi_analysis"])}</p>',
         "<table>",
-        f"<thead><tr><th>{t['report']}</th><th>{t['notebook']}</th><th>{t['parameters']}</th>"
+        f"<thead><tr><th></th><th>{t['report']}</th><th>{t['notebook']}</th><th>{t['parameters']}</th>"
         f"<th>{t['status']}</th><th>{t['rendered']}</th><th>{t['seconds']}</th></tr></thead>",
-        "<tbody>", *rows, "</tbody>", "</table>", "</body>", "</html>", ""])
+        "<tbody>", *rows, "</tbody>", "</table>", *_figure_links(figures, said["figures"]),
+        "</body>", "</html>", ""])
+
+
+def _figure_links(figures, heading: str) -> list[str]:
+    """Links to the slide figures written beside the reports (``figures/``)."""
+    if not figures:
+        return []
+    items = "".join(f'<li><a href="{html.escape(quote(f))}">{html.escape(Path(f).name)}</a></li>'
+                    for f in figures)
+    return [f"<h2>{html.escape(heading)}</h2>", f'<ul class="figures">{items}</ul>']

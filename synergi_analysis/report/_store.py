@@ -38,7 +38,8 @@ def _store(out: Path, job: ReportJob, result: ReportResult) -> dict:
         "key": job.key, "html_sha256": _sha256_bytes(data), "title": result.title,
         "notebook": Path(job.notebook).name, "parameters": job.parameters,
         "rendered_at": result.rendered_at, "seconds": round(result.seconds, 2),
-        "warnings": result.warnings,
+        "warnings": result.warnings, "status_note": result.status_note,
+        "thumbnail": result.thumbnail,
     }
     write_atomic(_sidecar(out, job), json.dumps(record, ensure_ascii=False, indent=1,
                                                  default=str).encode("utf-8"))

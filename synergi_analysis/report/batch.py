@@ -199,7 +199,10 @@ def render_batch(
     finally:
         bar.close()
     index = out / "index.html"
-    page = _index_html(planned, records, current, failures, study=study, lang=lang).encode("utf-8")
+    figures = sorted(p.relative_to(out).as_posix() for p in (out / "figures").glob("*.*")
+                     if p.suffix in (".png", ".svg", ".pdf"))
+    page = _index_html(planned, records, current, failures, study=study, lang=lang,
+                       figures=figures).encode("utf-8")
     if not index.is_file() or index.read_bytes() != page:
         write_atomic(index, page)
     order = {job.name: i for i, job in enumerate(planned)}
