@@ -361,6 +361,29 @@ def test_choosing_a_cell_lists_its_quotes_or_says_it_is_empty(study):
     assert "har ingen citater" in c.quotes.value
 
 
+def test_a_cell_shows_the_memos_of_its_quotes(tiny_study):
+    import dataclasses
+
+    memo = tiny_study.quotes.assign(memo=["", "Sagt <i>to</i> gange.", ""])
+    explorer = Explorer(dataclasses.replace(tiny_study, quotes=memo), rows="site",
+                        columns="competence")
+    assert explorer.select("Roskilde", "Navigationssvag")["memo"].tolist() \
+        == ["Sagt <i>to</i> gange."]
+    c = explorer.widget().controls
+    c.cell_row.value, c.cell_column.value = "Roskilde", "Navigationssvag"
+    assert "Memo: Sagt &lt;i&gt;to&lt;/i&gt; gange." in c.quotes.value
+    assert "Bo" in c.quotes.value and "Det er &lt;b&gt;trygt&lt;/b&gt; her." in c.quotes.value
+
+
+def test_the_same_view_saves_the_same_bytes(study, tmp_path):
+    explorer = Explorer(study, rows="attitude", columns="site", measure="share_column",
+                        filters={"competence": "navigationssvag"})
+    first = explorer.save(tmp_path / "a")
+    second = Explorer(study, rows="attitude", columns="site", measure="share_column",
+                      filters={"competence": "navigationssvag"}).save(tmp_path / "b")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
 def test_the_widget_shows_a_failed_save_as_a_message(study, tmp_path):
     explorer = Explorer(study, lang="en")
     c = explorer.widget().controls
