@@ -91,17 +91,35 @@ def _values(data: pd.DataFrame, codebook: Codebook, dimension: str) -> pd.Series
         raise ValueError(f"dimension {dimension!r} has no column in the data")
     s = data[coded.column].astype(object)
     if coded.multi:
-        s = s.fillna("").astype(str).str.split(coded.separator).explode().str.strip()
-        s = s[s != ""]
+        s = _exploded(s, coded.separator)
     s = s.dropna()
     if coded.scale_by is not None:
         if coded.scale_by not in data:
             raise ValueError(f"dimension {dimension!r} needs the column {coded.scale_by!r}")
         scale = data[_coded(codebook, coded.scale_by).column].astype(object).reindex(s.index)
         s = (scale.astype(str) + ":" + s.astype(str))[scale.notna()]
-    if coded.multi and len(s):
-        s = s[~pd.Series(list(zip(s.index, s, strict=True)), index=s.index).duplicated()]
     return s
+
+
+def _exploded(s: pd.Series, separator: str) -> pd.Series:
+    """A multi-valued column as one entry per (row, value), in the cells' order.
+
+    Each cell is split at ``separator``, its parts stripped, blanks dropped and
+    a value given twice kept once. A column of many interviews holds few
+    distinct cells, so each distinct cell is split once (in Python) and the
+    rows take their parts by position (in numpy): 100,000 interviews in
+    milliseconds rather than a Python loop over every value.
+    """
+    codes, uniques = pd.factorize(s)  # a missing cell has code -1
+    parts = [list(dict.fromkeys(p.strip() for p in str(u).split(separator) if p.strip()))
+             for u in uniques]
+    sizes = np.array([len(p) for p in parts] + [0], dtype=np.int64)  # [-1]: no parts
+    per_row = sizes[codes]
+    flat = np.array([v for p in parts for v in p], dtype=object)
+    starts = np.concatenate([[0], np.cumsum(sizes)])[:-1]
+    rows = np.repeat(np.arange(len(s)), per_row)
+    within = np.arange(int(per_row.sum())) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    return pd.Series(flat[starts[codes][rows] + within], index=s.index[rows], dtype=object)
 
 
 def _fresh(data: pd.DataFrame) -> pd.DataFrame:

@@ -181,9 +181,13 @@ def independence_test(table, *, label: dict[str, str] | None = None, seed: int =
         result = fisher_exact(counts)
         name = "Fisher's exact test"
     else:
-        method = MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
+        # scipy (1.17) reads a batch of drawn tables as one table when their cells do not
+        # outnumber the interviews (n >= draws × cells) and fails to reshape it: a large
+        # study draws enough tables that they do.
+        draws = max(n_resamples, int(counts.sum()) // counts.size + 1)
+        method = MonteCarloMethod(n_resamples=draws, rng=np.random.default_rng(seed))
         result = fisher_exact(counts, method=method)
-        name = (f"Fisher–Freeman–Halton exact test (Monte Carlo, {n_resamples} tables, "
+        name = (f"Fisher–Freeman–Halton exact test (Monte Carlo, {draws} tables, "
                 f"seed {seed})")
     # scipy returns one-element arrays for some table shapes
     p = float(min(1.0, np.ravel(result.pvalue)[0]))

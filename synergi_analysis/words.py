@@ -282,6 +282,54 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "groups": ("Afgrænsede brugergrupper", "Delimited user groups"),
         "links": ("Koblinger til biblioteket", "Links to the library"),
     },
+    "explore": {
+        # The explorer (synergi_analysis.explore): its controls, measures and notes.
+        "rows": ("Rækker", "Rows"),
+        "columns": ("Kolonner", "Columns"),
+        "measure": ("Mål", "Measure"),
+        "filters": ("Filtre", "Filters"),
+        "no_filters": ("ingen", "none"),
+        "clear": ("Ryd filtre", "Clear filters"),
+        "count": ("Antal interviews", "Number of interviews"),
+        "share_row": ("Andel af rækken", "Share of row"),
+        "share_column": ("Andel af kolonnen", "Share of column"),
+        "lift": ("Løft med n", "Lift with n"),
+        "count_note": ("Hvert interview tælles én gang pr. kode; et interview med flere "
+                       "livssituationer (eller andre flervalgskoder) tæller i hver af dem.",
+                       "Each interview counts once per code; an interview with several life "
+                       "situations (or other multi-valued codes) counts in each."),
+        "share_row_note": ("Andel af rækkens interviews, der er kodet på begge dimensioner; "
+                           "n er rækkens interviews.",
+                           "Share of the row's interviews coded on both dimensions; n is the "
+                           "row's interviews."),
+        "share_column_note": ("Andel af kolonnens interviews, der er kodet på begge "
+                              "dimensioner; n er kolonnens interviews.",
+                              "Share of the column's interviews coded on both dimensions; n is "
+                              "the column's interviews."),
+        "lift_note": ("Løft: hvor mange gange oftere de to koder mødes i et interview end ved "
+                      "tilfældighed (1 = som ved tilfældighed); n er interviews med begge koder.",
+                      "Lift: how many times more often the two codes meet in an interview than "
+                      "by chance (1 = as by chance); n is the interviews with both codes."),
+        "n_view": ("{n} af {total} interviews", "{n} of {total} interviews"),
+        "cell": ("Citater bag en celle", "Quotes behind a cell"),
+        "row": ("Række", "Row"),
+        "column": ("Kolonne", "Column"),
+        "quotes_in": ("{row} × {column}: {n} interviews, {k} citater",
+                      "{row} × {column}: {n} interviews, {k} quotes"),
+        "empty_cell": ("Ingen interviews i denne celle.", "No interview in this cell."),
+        "no_quotes": ("Cellens interviews har ingen citater.",
+                      "The cell's interviews have no quotes."),
+        "more_quotes": ("De første {shown} af {n} citater er vist; explorer.select(række, "
+                        "kolonne) giver dem alle.",
+                        "The first {shown} of {n} quotes are shown; explorer.select(row, column) "
+                        "gives them all."),
+        "empty_view": ("Ingen interviews passer til filtrene.",
+                       "No interview matches the filters."),
+        "save": ("Gem visningen", "Save this view"),
+        "folder": ("Mappe", "Folder"),
+        "saved": ("Gemt: {files}", "Saved: {files}"),
+        "problem": ("Det gik ikke", "That did not work"),
+    },
     "ranking": {
         "title": ("Synergipotentiale", "Synergy potential"),
         "total": ("Samlet score (vægtet gennemsnit af kriterierne)",

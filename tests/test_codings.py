@@ -119,3 +119,16 @@ def test_illustrative_of_reads_journey_stages_and_caveat_names_labels(codebook):
     assert caveat({"illustrative": {}, "lang": "da"}) == ""
     ranking = {**attrs, "illustrative_criteria": {"groups": ["journey_stage"]}}
     assert caveat(ranking).endswith("(criterion Delimited user groups)")
+
+
+def test_multi_valued_cells_split_once_each_value_once_in_the_cells_order():
+    import pandas as pd
+
+    from synergi_analysis._codings import _exploded
+
+    cells = pd.Series([" b ; a;;b ;", None, "", "a", " b ; a;;b ;", ";;"],
+                      index=[5, 6, 7, 8, 9, 10], dtype=object)
+    found = _exploded(cells, ";")
+    assert found.tolist() == ["b", "a", "a", "b", "a"]
+    assert found.index.tolist() == [5, 5, 8, 9, 9]
+    assert _exploded(pd.Series([], dtype=object), ";").tolist() == []

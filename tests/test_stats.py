@@ -56,6 +56,15 @@ def test_larger_tables_get_a_seeded_monte_carlo_fisher_freeman_halton_test():
     assert other["p"] != first["p"]
 
 
+def test_a_large_study_gets_its_monte_carlo_test_too():
+    # 2 × 3 cells, 60,001 interviews: more interviews than 9,999 drawn tables have cells.
+    uniform = stats.independence_test([[10000, 10000, 10000], [10000, 10000, 10001]])
+    assert uniform["p"] > 0.5 and uniform["n"] == 60001
+    assert "10001 tables" in uniform["name"]
+    skewed = stats.independence_test([[12000, 10000, 8000], [8000, 10000, 12001]])
+    assert skewed["p"] < 0.001
+
+
 def test_rows_and_columns_without_counts_are_left_out_and_one_group_is_no_test():
     assert stats.independence_test([[3, 1, 0], [1, 3, 0], [0, 0, 0]])["shape"] == [2, 2]
     assert stats.independence_test([[3, 1], [0, 0]]) is None
