@@ -39,6 +39,7 @@ lint: $(STAMP)
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python benchmarks/bench_explore.py
 
 clean-reports:
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -2,6 +2,9 @@
 
 Bad input never ends in a traceback: every `StudyError` (and every invalid
 argument, as `ValueError`) is printed as a message on stderr with exit code 2.
+A file that cannot be written (`OutputError`, or any other `OSError`: a
+read-only or full disk, a folder where a file should go) is one line naming it,
+with exit code 1.
 """
 
 from __future__ import annotations
@@ -9,33 +12,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from synergi_analysis._cli_tables import TABLES, _rounded
+from synergi_analysis._io import csv_safe
 from synergi_analysis._version import __version__
-from synergi_analysis.errors import StudyError, ValidationError
+from synergi_analysis.errors import OutputError, StudyError, ValidationError
 
-__all__ = ["main", "TABLES", "table_command", "subcommand", "format_table"]
+__all__ = ["main", "TABLES", "subcommand", "format_table",
+           "table_notes"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 # -- tables -------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class TableCommand:
-    """One ``synergi table NAME``: its options and the function that builds it."""
-
-    name: str
-    help: str
-    build: Callable[[object, argparse.Namespace], pd.DataFrame]
-    arguments: tuple[tuple[tuple[str, ...], dict], ...] = ()
-    index_name: str | None = None
-
-
-TABLES: dict[str, TableCommand] = {}
 
 # Commands beyond validate and table: each is ``register(subparsers, add_data_option)``,
 # added with the `subcommand` decorator further down this module.
@@ -46,30 +39,6 @@ def subcommand(register: Callable) -> Callable:
     """Register a function that adds one ``synergi`` subcommand to the parser."""
     _SUBCOMMANDS.append(register)
     return register
-
-
-def table_command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict],
-                  index_name: str | None = None):
-    """Register a function ``build(study, args) -> DataFrame`` as ``synergi table NAME``."""
-
-    def register(build):
-        TABLES[name] = TableCommand(name, help, build, tuple(arguments), index_name)
-        return build
-
-    return register
-
-
-@table_command(
-    "service-by-age",
-    "the data-basis table: services × age bands with totals (as in the deck)",
-    (("--by",), {"default": "age_band", "choices": ["age_band", "site", "visitor_type"],
-                 "help": "column dimension (default: age_band)"}),
-    index_name="service",
-)
-def _service_by_age(study, args):
-    from synergi_analysis.patterns import service_by_age
-
-    return service_by_age(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
 
 
 # -- output -------------------------------------------------------------------------
@@ -98,7 +67,8 @@ def format_table(frame: pd.DataFrame, fmt: str, *, index_name: str | None = None
         flat = flat.reset_index()
     flat.columns = [str(c) for c in flat.columns]
     if fmt == "csv":
-        return flat.to_csv(index=False, lineterminator="\n").rstrip("\n")
+        # Formula-safe (OWASP): a cell a spreadsheet would run gets a leading quote.
+        return csv_safe(flat).to_csv(index=False, lineterminator="\n").rstrip("\n")
     if fmt == "markdown":
         return _markdown(flat)
     if flat.empty:
@@ -118,7 +88,22 @@ def format_table(frame: pd.DataFrame, fmt: str, *, index_name: str | None = None
 def _load(args: argparse.Namespace):
     from synergi_analysis.load import load_study
 
-    return load_study(args.data)
+    return load_study(args.data, sources=args.sources, sheet=args.sheet)
+
+
+def table_notes(frame: pd.DataFrame, lang: str) -> list[str]:
+    """What must be read with a table: its test's sentence and its illustrative caveat."""
+    from synergi_analysis._codings import caveat
+
+    attrs = frame.attrs or {}
+    notes = list(attrs.get("notes", {}).get(lang, []))
+    test = attrs.get("test")
+    if test:
+        notes.append(test["sentence"][lang])
+    line = caveat(attrs, lang)
+    if line:
+        notes.append(line)
+    return notes
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -126,13 +111,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     target = args.path if args.path is not None else args.data
     if target is not None and str(target).lower().endswith((".qdpx", ".qde")):
-        return _validate_qdpx(target)
-    study = load_study(target)
+        if args.sheet is not None:
+            raise StudyError(f"{target}: --sheet is for an .xlsx workbook, not a QDA project")
+        return _validate_qdpx(target, strict=args.strict, sources=args.sources)
+    try:
+        study = load_study(target, sources=args.sources, sheet=args.sheet)
+    except ValidationError:
+        # The wrong codebook may be why nothing fits: say which one was used.
+        folder = Path(target).expanduser() if target is not None else None
+        if folder is not None and folder.is_dir() and not (folder / "codebook.yml").is_file():
+            from synergi_analysis.load import shipped_codebook_note
+
+            print(f"warning: {shipped_codebook_note(folder)}", file=sys.stderr)
+        raise
     iv = study.interviews
     print(
         f"{study.source}: valid: {len(iv)} interviews, {iv['site'].nunique()} sites, "
         f"{iv['service'].nunique()} services, {len(study.quotes)} quotes"
     )
+    marked = study.codebook.illustrative(lang="en")
+    if marked:
+        print(f"illustrative codings (chosen, not measured; codebook.yml marks them): "
+              f"{', '.join(marked)}")
+        for name, note in marked.items():
+            print(f"  {name}: {note}")
     for warning in study.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
@@ -143,6 +145,14 @@ def _cmd_table(args: argparse.Namespace) -> int:
     study = _load(args)
     frame = command.build(study, args)
     print(format_table(frame, args.format, index_name=command.index_name))
+    notes = table_notes(frame, args.lang)
+    if notes and args.format == "csv":
+        # A comment line would break CSV readers: the notes go to stderr.
+        for line in notes:
+            print(line, file=sys.stderr)
+    elif notes:
+        print()
+        print("\n\n".join(notes) if args.format == "markdown" else "\n".join(notes))
     return EXIT_OK
 
 
@@ -151,6 +161,24 @@ def _add_data_option(parser: argparse.ArgumentParser) -> None:
         "--data", metavar="PATH", default=None,
         help="study folder, interviews file (.csv/.xlsx) or QDA project (.qdpx); "
              "default: the shipped study",
+    )
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    """``--data`` and the options that say how to read it."""
+    _add_data_option(parser)
+    _add_sources_option(parser)
+    parser.add_argument(
+        "--sheet", metavar="NAME", default=None,
+        help="for interviews in an .xlsx: the sheet to read (needed when several hold data)",
+    )
+
+
+def _add_sources_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sources", metavar="DIR", default=None,
+        help="for a QDA project: the folder of the texts it keeps outside itself "
+             "(its own basePath is never read)",
     )
 
 
@@ -166,14 +194,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a study against its codebook")
     p.add_argument("path", nargs="?", default=None,
                    help="study folder, interviews file or QDA project (default: shipped study)")
-    _add_data_option(p)
+    _add_input_options(p)
+    p.add_argument("--strict", action="store_true",
+                   help="for a QDA project: codes, variables and sets that map onto nothing, "
+                        "and required dimensions without values, are errors too")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("table", help="print an analysis table")
     tables = p.add_subparsers(dest="table", required=True, metavar="NAME")
     for command in TABLES.values():
         t = tables.add_parser(command.name, help=command.help, description=command.help)
-        _add_data_option(t)
+        _add_input_options(t)
         t.add_argument("--format", choices=["text", "csv", "markdown"], default="text")
         t.add_argument("--lang", choices=["da", "en"], default="da", help="label language")
         for flags, kwargs in command.arguments:
@@ -181,47 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
         t.set_defaults(func=_cmd_table)
 
     for register in _SUBCOMMANDS:
-        register(sub, _add_data_option)
+        register(sub, _add_input_options)
     return parser
 
 
 # -- qdpx: REFI-QDA projects (synergi_analysis.qdpx) --------------------------------
-
-
-def _project_codes(study) -> list[str] | None:
-    project = getattr(study, "project", None)
-    return project.code_paths if project is not None else None
-
-
-_AGGREGATE = (("--aggregate",), {
-    "action": "store_true",
-    "help": "count a selection coded with a child code under each of its parents too"})
-
-
-@table_command(
-    "code-frequencies",
-    "QDA codes × interviews: how many selections carry each code (paths Parent::Child)",
-    _AGGREGATE,
-    index_name="code",
-)
-def _code_frequencies(study, args):
-    from synergi_analysis.qda import code_frequencies
-
-    return code_frequencies(study.quotes, interviews=study.interviews["interview_id"],
-                            codes=_project_codes(study), aggregate=args.aggregate,
-                            lang=args.lang)
-
-
-@table_command(
-    "code-cooccurrence",
-    "pairs of QDA codes that share selections or interviews",
-    _AGGREGATE,
-)
-def _code_cooccurrence(study, args):
-    from synergi_analysis.qda import code_cooccurrence
-
-    return code_cooccurrence(study.quotes, codes=_project_codes(study),
-                             aggregate=args.aggregate)
 
 
 def _project_line(project) -> str:
@@ -234,27 +229,37 @@ def _project_line(project) -> str:
     )
 
 
-def _validate_qdpx(target) -> int:
-    """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what not."""
+def _validate_qdpx(target, *, strict: bool = False, sources=None) -> int:
+    """``synergi validate PROJECT.qdpx``: what maps, dimension by dimension, and what is kept."""
     from synergi_analysis.qda import mapping_report
 
-    table, problems, project = mapping_report(target)
+    table, problems, kept, project = mapping_report(target, strict=strict, sources=sources)
     print(_project_line(project))
     print(format_table(table, "text"))
+    if not strict:
+        for line in kept:
+            print(f"kept: {line}")
     if problems:
         print(str(ValidationError(problems)), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"{project.file}: valid: every variable, code and set maps onto the codebook")
+    if kept:
+        mapped = int((table["found_as"] != "-").sum())
+        print(f"{project.file}: valid: {mapped} of {len(table)} columns of the codebook map; "
+              "what does not map is kept as listed (--strict makes it an error)")
+    else:
+        print(f"{project.file}: valid: every variable, code and set maps onto the codebook")
     return EXIT_OK
 
 
 def _cmd_import_qdpx(args: argparse.Namespace) -> int:
     from synergi_analysis.qda import import_qdpx
 
-    study = import_qdpx(args.project, args.out, codebook=args.codebook, overwrite=args.force)
+    study = import_qdpx(args.project, args.out, codebook=args.codebook, overwrite=args.force,
+                        sources=args.sources)
     print(_project_line(study.project))
     print(f"wrote {args.out}: interviews.csv ({len(study.interviews)} interviews), "
-          f"quotes.csv ({len(study.quotes)} quotes), codebook.yml")
+          f"quotes.csv ({len(study.quotes)} quotes), memos.csv ({len(study.memos)} memos), "
+          "codebook.yml")
     iv = study.interviews
     blank = [d.column for d in study.codebook.dimensions.values()
              if d.required and d.column in iv and iv[d.column].isna().any()]
@@ -287,6 +292,7 @@ def _register_qdpx(sub, add_data_option) -> None:
     p.add_argument("--codebook", metavar="FILE", default=None,
                    help="the codebook to map onto (default: the shipped one)")
     p.add_argument("--force", action="store_true", help="overwrite a study already in FOLDER")
+    _add_sources_option(p)
     p.set_defaults(func=_cmd_import_qdpx)
 
     p = sub.add_parser(
@@ -300,67 +306,56 @@ def _register_qdpx(sub, add_data_option) -> None:
     p.set_defaults(func=_cmd_export_qdpx)
 
 
+# -- agreement: inter-coder agreement (synergi_analysis.agreement) ---------------------
+
+
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from synergi_analysis.agreement import agreement, code_agreement, disagreements, only_in
+
+    options = dict(coders=args.coders)
+    if args.codes:
+        table = _rounded(code_agreement(args.a, args.b, **options),
+                         ["documents_agreement", "overlap"])
+    elif args.details:
+        table = disagreements(args.a, args.b, **options)
+    else:
+        table = _rounded(agreement(args.a, args.b, lang=args.lang, **options),
+                         ["agreement", "kappa", "alpha"])
+    a, b = table.attrs["coders"]
+    print(f"coding A: {a}; coding B: {b}", file=sys.stderr)
+    if not args.codes and not args.details:
+        for line in only_in(table, lang="en"):
+            print(f"note: {line}", file=sys.stderr)
+    print(format_table(table, args.format))
+    return EXIT_OK
+
+
+@subcommand
+def _register_agreement(sub, add_data_option) -> None:
+    p = sub.add_parser(
+        "agreement", help="inter-coder agreement of two codings of the same interviews",
+        description="Compare two codings of the same interviews (two study folders, two "
+                    "interviews files or two .qdpx), or the codings of two users in one "
+                    ".qdpx: per coded dimension and journey stage the interviews both coded "
+                    "(n), the share coded identically, Cohen's kappa, Krippendorff's alpha "
+                    "(nominal) and Landis and Koch's reading of kappa; multi-valued "
+                    "dimensions also per value.")
+    p.add_argument("a", metavar="A", help="the first coding (or a .qdpx coded by two users)")
+    p.add_argument("b", metavar="B", nargs="?", default=None, help="the second coding")
+    p.add_argument("--coders", metavar="NAME,NAME", default=None,
+                   help="with one .qdpx: the two users to compare (when it has more)")
+    p.add_argument("--details", action="store_true",
+                   help="list each disagreement: interview, dimension, A's and B's value")
+    p.add_argument("--codes", action="store_true",
+                   help="compare QDA codes instead: documents each code was applied to, and "
+                        "the characters both coded with it")
+    p.add_argument("--format", choices=["text", "csv", "markdown"], default="text")
+    p.add_argument("--lang", choices=["da", "en"], default="da",
+                   help="language of the reading bands")
+    p.set_defaults(func=_cmd_agreement)
+
+
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) -----------------
-
-
-_WEIGHTS = (("--weights",), {
-    "metavar": "W", "default": None,
-    "help": "criterion weights, e.g. reach=1,users=2,groups=1,links=1 (left out: 1)"})
-_MIN_INTERVIEWS = (("--min-interviews",), {
-    "type": int, "default": 2, "metavar": "N",
-    "help": "fewer interviews than this is too little data to rank (default: 2)"})
-
-
-def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    return frame.assign(**{c: frame[c].round(3) for c in columns})
-
-
-@table_command(
-    "ranking",
-    "the synergy-potential ranking: the deck's four criteria, the weighted total, the deck's pick",
-    _WEIGHTS,
-    (("--top",), {"type": int, "default": None, "metavar": "K",
-                  "help": "show only the services ranked K or better"}),
-    _MIN_INTERVIEWS,
-)
-def _ranking(study, args):
-    from synergi_analysis.ranking import CRITERIA, rank_services
-
-    table = rank_services(study, weights=args.weights, min_interviews=args.min_interviews,
-                          lang=args.lang)
-    if args.top is not None:
-        if args.top < 1:
-            raise ValueError(f"--top must be 1 or more, not {args.top}")
-        table = table[table["rank"].le(args.top).fillna(False).astype(bool)]
-    table = table.drop(columns=["service"]).rename(columns={"label": "service"})
-    columns = ["rank", "service", *CRITERIA, "total", "interviews", "group", "group_share",
-               "n_offers", "deck_pick", "too_little_data"]
-    return _rounded(table[columns], [*CRITERIA, "total", "group_share"]).reset_index(drop=True)
-
-
-@table_command(
-    "ranking-sensitivity",
-    "how robust the ranking is: top-k share and rank range under random weights, "
-    "and the rank without each site",
-    _WEIGHTS,
-    (("--top",), {"type": int, "default": 3, "metavar": "K",
-                  "help": "the k of the top-k share (default: 3)"}),
-    (("--draws",), {"type": int, "default": 2000, "metavar": "N",
-                    "help": "random weight vectors drawn (default: 2000)"}),
-    (("--seed",), {"type": int, "default": None, "metavar": "S",
-                   "help": "seed of the draws (default: the package's fixed seed)"}),
-    _MIN_INTERVIEWS,
-)
-def _ranking_sensitivity(study, args):
-    from synergi_analysis.ranking import DEFAULT_SEED, leave_one_site_out, rank_sensitivity
-
-    options = dict(weights=args.weights, min_interviews=args.min_interviews, lang=args.lang)
-    seed = DEFAULT_SEED if args.seed is None else args.seed
-    draws = rank_sensitivity(study, top=args.top, n_draws=args.draws, seed=seed, **options)
-    sites = leave_one_site_out(study, **options)
-    table = draws.merge(sites.drop(columns=["label", "rank"]), on="service", how="left")
-    table = table.drop(columns=["service"]).rename(columns={"label": "service"})
-    return _rounded(table, ["top_share"])
 
 
 # -- report: batch HTML reports (synergi_analysis.report) ------------------------------
@@ -388,7 +383,8 @@ def _register_report(sub, add_data_option) -> None:
                     "index.html. Reports whose notebook, parameters, data, codebook and "
                     "package are unchanged since their last good render are skipped. "
                     "Exit code 1 when any report failed.")
-    add_data_option(p)
+    # Only --data: the notebooks take the study by its path alone.
+    _add_data_option(p)
     p.add_argument("--out", default="reports", metavar="DIR",
                    help="output folder (default: reports)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -409,112 +405,6 @@ def _register_report(sub, add_data_option) -> None:
 
 
 # -- patterns: pattern tables (synergi_analysis.patterns) ------------------------------
-
-
-def _by(default, help_text):
-    return (("--by",), {"default": default, "metavar": "DIMENSION",
-                        "help": f"{help_text} (default: {default})"})
-
-
-@table_command(
-    "attitudes",
-    "attitude to integration, counts and shares on each visitor type's scale",
-    _by("visitor_type", "split further by this dimension, e.g. site or age_band"),
-)
-def _attitudes(study, args):
-    from synergi_analysis.patterns import attitudes
-
-    table = attitudes(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
-    # The not-coded row has no code: a blank cell reads better than <NA>.
-    return _rounded(table, ["share"]).assign(code=table["code"].fillna(""))
-
-
-@table_command(
-    "journey",
-    "per journey stage: interviews open, closed and not coded there, and the share open",
-    (("--by",), {"default": None, "metavar": "DIMENSION",
-                 "help": "split by this dimension, e.g. site, attitude or age_band"}),
-)
-def _journey(study, args):
-    from synergi_analysis.patterns import journey
-
-    table = journey(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
-    return _rounded(table, ["share_open"])
-
-
-@table_command(
-    "competence",
-    "strong and weak navigators (competence profile) by service or another dimension",
-    _by("service", "row dimension, e.g. service, age_band or site"),
-)
-def _competence(study, args):
-    from synergi_analysis.patterns import competence
-
-    return competence(study.interviews, codebook=study.codebook, by=args.by, lang=args.lang)
-
-
-@table_command(
-    "life-situations",
-    "life situations × service (or another dimension); several per interview are each counted",
-    _by("service", "column dimension, e.g. service, age_band or site"),
-    index_name="life_situation",
-)
-def _life_situations(study, args):
-    from synergi_analysis.patterns import life_situations
-
-    return life_situations(study.interviews, codebook=study.codebook, by=args.by,
-                           lang=args.lang)
-
-
-@table_command(
-    "cooccurrence",
-    "how many interviews have both codes, for any two coded dimensions (or journey stages)",
-    (("--rows",), {"default": "life_situation", "metavar": "DIMENSION",
-                   "help": "row dimension (default: life_situation)"}),
-    (("--columns",), {"default": None, "metavar": "DIMENSION",
-                      "help": "column dimension (default: the same as --rows)"}),
-    (("--normalise",), {"default": "count", "choices": ["count", "jaccard", "lift"],
-                        "help": "count (default), jaccard (both / either) or lift "
-                                "(observed / expected if independent)"}),
-)
-def _cooccurrence(study, args):
-    from synergi_analysis.patterns import cooccurrence
-
-    table = cooccurrence(study.interviews, codebook=study.codebook, rows=args.rows,
-                         columns=args.columns, normalise=args.normalise, lang=args.lang)
-    return table if args.normalise == "count" else table.round(3)
-
-
-def _filter(flag, what):
-    return ((flag,), {"action": "append", "default": None, "metavar": "VALUE",
-                      "help": f"only quotes {what} (key or label; repeat for several)"})
-
-
-@table_command(
-    "quotes",
-    "the quotes that match the filters, each with the deck's caption",
-    _filter("--service", "about this service"),
-    _filter("--site", "from this site"),
-    _filter("--attitude", "by visitors with this attitude (A, or a label)"),
-    _filter("--age-band", "by visitors in this age band"),
-    _filter("--visitor-type", "by this visitor type"),
-    _filter("--stage", "about this journey stage"),
-    _filter("--theme", "with this theme"),
-    (("--contains",), {"default": None, "metavar": "TEXT",
-                       "help": "only quotes whose text contains TEXT (any case)"}),
-    (("--anonymise",), {"action": "store_true",
-                        "help": "speaker pseudonyms and age bands instead of names and ages"}),
-)
-def _quotes(study, args):
-    from synergi_analysis.quotations import quotes
-
-    if args.anonymise:
-        study = study.anonymised()
-    table = quotes(study.quotes, interviews=study.interviews, codebook=study.codebook,
-                   service=args.service, site=args.site, attitude=args.attitude,
-                   age_band=args.age_band, visitor_type=args.visitor_type, stage=args.stage,
-                   theme=args.theme, contains=args.contains, lang=args.lang)
-    return table[["quote_id", "caption", "text"]]
 
 
 # -- plotting: slide figures (synergi_analysis.plotting) ----------------------------
@@ -561,6 +451,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        # Reading is checked where files are read (StudyError): what is left is a
+        # write the system refused, e.g. creating an output folder.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,15 +8,26 @@ draws it (`synergi_analysis.plotting`) on a whole slide; `save_figures` (and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
+from synergi_analysis._draw import _footnote
 from synergi_analysis._io import write_atomic
+from synergi_analysis._layout import localise
 from synergi_analysis.codebook import _check_lang
-from synergi_analysis.errors import StudyError
+from synergi_analysis.errors import OutputError, StudyError, ValidationError
+from synergi_analysis.patterns import (
+    attitudes,
+    competence,
+    cooccurrence,
+    journey,
+    life_situations,
+    service_by_age,
+)
 from synergi_analysis.plotting import (
     _pair_title,
     plot_attitudes_figure,
@@ -29,9 +40,10 @@ from synergi_analysis.plotting import (
     plot_ranking,
     plot_service_by_age,
 )
+from synergi_analysis.ranking import MIN_INTERVIEWS, rank_sensitivity, rank_services
 from synergi_analysis.study import Study
 from synergi_analysis.style import MIN_DPI, house_style, slide_figure
-from synergi_analysis.words import word, words
+from synergi_analysis.words import word
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -60,12 +72,20 @@ def register_figure(name: str) -> Callable[[FigureFunction], FigureFunction]:
     """Register ``draw(study, lang) -> Figure`` as the slide figure ``name``.
 
     ``name`` becomes the file name (``name.png``): lowercase words joined by ``-``.
+    `FIGURES` holds the drawing with every number written as ``lang`` writes it
+    (``0,2`` and ``37 %`` in Danish).
     """
     if not name or name != name.strip().lower() or any(c in name for c in "/\\. "):
         raise ValueError(f"figure name must be lowercase words joined by '-', not {name!r}")
 
     def register(draw: FigureFunction) -> FigureFunction:
-        FIGURES[name] = draw
+        @functools.wraps(draw)
+        def localised(study: Study, lang: str) -> Figure:
+            fig = draw(study, lang)
+            localise(fig, lang)  # "0,2" and "37 %" on a Danish slide
+            return fig
+
+        FIGURES[name] = localised
         return draw
 
     return register
@@ -115,7 +135,11 @@ def save_figures(
     Raises
     ------
     StudyError
-        ``out`` exists and is not a folder, or cannot be written.
+        ``out`` exists and is not a folder.
+    OutputError
+        A file or the folder cannot be written (read-only, full, a folder in a
+        file's place). Every other figure is still written first; a file that
+        failed keeps its last good version.
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -128,22 +152,31 @@ def save_figures(
     if unknown:
         raise ValueError(f"names: unknown figure {unknown[0]!r}; known: {', '.join(FIGURES)}")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise StudyError(f"{out}: exists and is not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         raise StudyError(f"{out}: exists and is not a folder") from None
     except OSError as exc:
-        raise StudyError(f"{out}: cannot create the folder ({exc.strerror})") from None
+        raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
     written = []
+    failed: list[tuple[Path, OutputError]] = []
     for name in names:
         target = out / f"{name}.{fmt}"
         with house_style():
             fig = FIGURES[name](study, lang)
             try:
                 _write_figure(fig, target, fmt=fmt, dpi=dpi)
-            except PermissionError as exc:
-                raise StudyError(f"{target}: cannot write ({exc.strerror})") from None
+            except OutputError as exc:
+                # The others may still fit (a folder in one file's place): write them.
+                failed.append((target, exc))
+                continue
         written.append(target)
+    if failed:
+        first = failed[0][1]
+        more = f" (and {len(failed) - 1} more of {len(names)} figures)" if len(failed) > 1 else ""
+        raise OutputError(f"{first}{more}; {len(written)} written")
     return written
 
 
@@ -151,49 +184,39 @@ def save_figures(
 
 @register_figure("service-by-age")
 def _service_by_age_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import service_by_age
-
-    table = service_by_age(study.interviews, codebook=study.codebook, lang=lang)
+    table = service_by_age(study, lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
     n = len(study.interviews)
-    title = f"{_pair_title(table, study.codebook, lang)} ({n} {word('table.interviews', lang)})"
-    plot_service_by_age(table, codebook=study.codebook, lang=lang, title=title, ax=ax,
-                        annot_kws={"fontsize": 13})
+    title = f"{_pair_title(table)} ({n} {word('table.interviews', lang)})"
+    plot_service_by_age(table, title=title, ax=ax, annot_kws={"fontsize": 13})
     ax.tick_params(labelsize=13)
     return fig
 
 
 @register_figure("attitudes")
 def _attitudes_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import attitudes
-
-    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang=lang)
+    table = attitudes(study, by="site", lang=lang)
     title = _pair_title_of(study.codebook, "attitude", "site", lang)
-    return plot_attitudes_figure(table, codebook=study.codebook, lang=lang, title=title)
+    return plot_attitudes_figure(table, title=title)
 
 
 @register_figure("journey")
 def _journey_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import journey
-
-    table = journey(study.interviews, codebook=study.codebook, lang=lang)
+    table = journey(study, lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
-    plot_journey(table, codebook=study.codebook, lang=lang, ax=ax)
+    plot_journey(table, ax=ax)
     return fig
 
 
 @register_figure("competence")
 def _competence_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import competence
-
     fig = slide_figure()
     left, right = fig.subplots(1, 2, width_ratios=[3, 2])
     for ax, by in ((left, "service"), (right, "age_band")):
-        table = competence(study.interviews, codebook=study.codebook, by=by, lang=lang)
-        plot_competence(table, codebook=study.codebook, lang=lang, ax=ax,
-                        title=study.codebook.dimension_label(by, lang=lang))
+        table = competence(study, by=by, lang=lang)
+        plot_competence(table, ax=ax, title=study.codebook.dimension_label(by, lang=lang))
         ax.tick_params(axis="y", labelsize=13)
     right.get_legend().remove()
     fig.suptitle(study.codebook.dimension_label("competence", lang=lang), x=0.01, ha="left")
@@ -202,27 +225,21 @@ def _competence_slide(study: Study, lang: str) -> Figure:
 
 @register_figure("life-situations")
 def _life_situations_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import life_situations
-
-    table = life_situations(study.interviews, codebook=study.codebook, lang=lang)
+    table = life_situations(study, lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
     # Services as rows: their labels are long, the life situations' short enough to stand.
-    plot_life_situations(table.T, codebook=study.codebook, lang=lang, ax=ax,
-                         annot_kws={"fontsize": 12})
+    plot_life_situations(table.T, ax=ax, annot_kws={"fontsize": 12})
     ax.tick_params(labelsize=12)
     return fig
 
 
 @register_figure("cooccurrence")
 def _cooccurrence_slide(study: Study, lang: str) -> Figure:
-    from synergi_analysis.patterns import cooccurrence
-
-    table = cooccurrence(study.interviews, codebook=study.codebook, rows="attitude",
-                         columns="life_situation", lang=lang)
+    table = cooccurrence(study, rows="attitude", columns="life_situation", lang=lang)
     fig = slide_figure()
     ax = fig.add_subplot()
-    plot_cooccurrence(table, codebook=study.codebook, lang=lang, ax=ax)
+    plot_cooccurrence(table, ax=ax)
     return fig
 
 
@@ -239,8 +256,6 @@ def _ranking_or_note(study: Study, lang: str, ax: Axes, build):
     """
     import textwrap
 
-    from synergi_analysis.errors import ValidationError
-
     try:
         return build(study)
     except ValidationError:
@@ -252,51 +267,43 @@ def _ranking_or_note(study: Study, lang: str, ax: Axes, build):
         return None
 
 
-def _flagged_note(fig: Figure, table, lang: str) -> None:
-    import textwrap
-
-    from synergi_analysis.ranking import MIN_INTERVIEWS
-
+def _flagged_note(ax: Axes, table, lang: str) -> None:
+    """Name the services the ranking could not rank, in the figure's footnote."""
     flagged = table.loc[table["too_little_data"].astype(bool), "label"].tolist()
     if flagged:
-        note = words("ranking", lang)["flagged"].format(m=MIN_INTERVIEWS, names=", ".join(flagged))
-        fig.supxlabel(textwrap.fill(note, 160), fontsize=11, ha="left", x=0.01)
+        m = table.attrs.get("min_interviews", MIN_INTERVIEWS)
+        key = "unranked" if m <= 1 else "flagged"
+        _footnote(ax, word(f"ranking_uncertainty.{key}", lang, m=m, names=", ".join(flagged)))
 
 
 @register_figure("ranking")
 def _ranking_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_services
-
     fig = slide_figure()
     ax = fig.add_subplot()
     table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
     if table is not None:
-        plot_ranking(table, lang=lang, ax=ax)
-        _flagged_note(fig, table, lang)
+        plot_ranking(table, ax=ax)
+        _flagged_note(ax, table, lang)
     return fig
 
 
 @register_figure("ranking-criteria")
 def _ranking_criteria_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_services
-
     fig = slide_figure()
     ax = fig.add_subplot()
     table = _ranking_or_note(study, lang, ax, lambda s: rank_services(s, lang=lang))
     if table is not None:
-        plot_criteria_heatmap(table, lang=lang, ax=ax, annot_kws={"fontsize": 12})
+        plot_criteria_heatmap(table, ax=ax, annot_kws={"fontsize": 12})
         ax.tick_params(labelsize=12)
     return fig
 
 
 @register_figure("ranking-stability")
 def _ranking_stability_figure(study: Study, lang: str) -> Figure:
-    from synergi_analysis.ranking import rank_sensitivity, rank_services
-
     fig = slide_figure()
     ax = fig.add_subplot()
     table = _ranking_or_note(study, lang, ax, lambda s: rank_sensitivity(s, lang=lang))
     if table is not None:
-        plot_rank_stability(table, lang=lang, ax=ax)
-        _flagged_note(fig, rank_services(study, lang=lang), lang)
+        plot_rank_stability(table, ax=ax)
+        _flagged_note(ax, rank_services(study, lang=lang, n_boot=1), lang)
     return fig

@@ -1,7 +1,10 @@
 """Pattern analyses: tidy tables of who came, for what, and how they were coded.
 
-Every function takes the interview frame of a `Study` (and the codebook, which
-gives order and labels), returns a new DataFrame and changes nothing else.
+Every function takes a `Study` first (``journey(study, by="site")``), or an
+interview frame with its ``codebook=`` (a selection of a study), returns a new
+DataFrame and changes nothing else. Labels are in the study's language
+(`Study.lang`) unless ``lang`` names another; ``lang="keys"`` keeps the
+codebook's keys.
 Codes the codebook has but the data lacks appear with zero counts, in codebook
 order; a selection that matches nothing gives the same, correctly shaped frame
 with zero counts (and no rows for `quotes`).
@@ -12,17 +15,47 @@ A dimension is named as in the codebook (``"service"``, ``"age_band"``,
 on another (``attitude`` on ``visitor_type``) counts each scale's values apart:
 its keys are ``"<scale>:<key>"`` (``"bibliotek:A"``) and its labels the scale's
 own ("Den forstyrrede").
+
+Each table states what its chart needs in ``DataFrame.attrs``, so a plot never
+guesses from column positions or label strings:
+
+- ``kind``: ``"crosstab"``, ``"attitudes"``, ``"journey"`` or ``"cooccurrence"``;
+- ``lang``: the language of the table's words (``"da"``/``"en"``);
+- ``labels``: every dimension the table names (its index, columns or group
+  column) mapped to the dimension's label;
+- ``rows``/``columns`` (crosstabs), ``by`` (the group column or None),
+  ``margins`` (the last row and column are totals), ``measure``
+  (``count``, ``jaccard``, ``lift``), ``n`` (interviews in the data), and for
+  the journey ``states``, the labels of the open and the closed state;
+- ``illustrative``: ``{dimension: note}`` for every dimension the table rests
+  on (its own, and those a `Study.subset` chose its interviews by) that the
+  codebook marks as partly invented, the note in the table's language; ``{}``
+  when none is. Charts print it as a footnote, ``synergi table`` after the table;
+- ``test``: where the table compares groups, the result of an exact test of
+  independence (`synergi_analysis.stats`): ``name``, ``statistic``, ``p``,
+  ``n`` and a plain ``sentence`` per language; None where no valid test exists
+  (a multi-valued dimension counts one interview in several cells).
+
+Shares come with their Wilson 95 % interval (``share_low``, ``share_high``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from synergi_analysis.codebook import Codebook, _check_lang
-from synergi_analysis.words import LANGS, word
+from synergi_analysis import stats
+from synergi_analysis._codings import (
+    _argument,
+    _categorical,
+    _coded,
+    _fresh,
+    _values,
+    illustrative_of,
+)
+from synergi_analysis.codebook import Codebook
+from synergi_analysis.study import Study, study_parts
+from synergi_analysis.words import word
 
 __all__ = [
     "crosstab",
@@ -34,129 +67,92 @@ __all__ = [
     "cooccurrence",
 ]
 
-# The margin and "not coded" labels in each language (plots and code tables look for them).
-TOTAL = {lang: word("table.total", lang) for lang in LANGS}
-NOT_CODED = {lang: word("table.not_coded", lang) for lang in LANGS}
-_JOURNEY = "journey:"
 _NORMALISE = ("count", "jaccard", "lift")
+#: A cell of a co-occurrence table with fewer interviews than this is marked as uncertain.
+MIN_CELL = 3
 
 
-@dataclass(frozen=True)
-class _Coded:
-    """Where a coded dimension lives in the interview frame, its order and its labels."""
-
-    name: str
-    column: str
-    keys: tuple[str, ...]
-    labels_da: tuple[str, ...]
-    labels_en: tuple[str, ...]
-    multi: bool = False
-    separator: str = ";"
-    scale_by: str | None = None
-
-    def labels(self, lang: str | None) -> dict[str, str]:
-        if lang is None:
-            return dict(zip(self.keys, self.keys, strict=True))
-        return dict(zip(self.keys, self.labels_en if lang == "en" else self.labels_da,
-                        strict=True))
+def _label(codebook: Codebook, name: str, lang: str) -> str:
+    """A dimension's label, or a journey stage's."""
+    if name in codebook:
+        return codebook.dimension_label(name, lang=lang)
+    return codebook.label("journey_stage", _coded(codebook, name).column, lang=lang)
 
 
-def _coded(codebook: Codebook, name: str) -> _Coded:
-    """Resolve a dimension name (or a journey stage) to its column, keys and labels."""
-    if not isinstance(name, str):
-        raise ValueError(f"a dimension name must be a string, not {name!r}")
-    stage = name[len(_JOURNEY):] if name.startswith(_JOURNEY) else name
-    if name not in codebook and stage in codebook.stages and "journey_state" in codebook:
-        states = codebook["journey_state"].values
-        return _Coded(name, stage, tuple(v.key for v in states),
-                      tuple(v.da for v in states), tuple(v.en for v in states))
-    dim = codebook[name]
-    if dim.column is None:
-        raise ValueError(f"dimension {name!r} has no column in the data")
-    if dim.scale_by is None:
-        return _Coded(name, dim.column, tuple(dim.keys), tuple(v.da for v in dim.values),
-                      tuple(v.en for v in dim.values), dim.multi, dim.separator)
-    keys, da, en = [], [], []
-    for scale in codebook.keys(dim.scale_by):
-        for v in dim.scale(scale):
-            keys.append(f"{scale}:{v.key}")
-            da.append(v.da)
-            en.append(v.en)
-    # Two scales may share a label; then the scale's own label tells them apart.
-    for labels, lang in ((da, "da"), (en, "en")):
-        if len(set(labels)) < len(labels):
-            for i, key in enumerate(keys):
-                scale = key.split(":", 1)[0]
-                labels[i] = f"{codebook.label(dim.scale_by, scale, lang=lang)}: {labels[i]}"
-    return _Coded(name, dim.column, tuple(keys), tuple(da), tuple(en), dim.multi,
-                  dim.separator, dim.scale_by)
+def _both(codebook: Codebook, name: str) -> dict[str, str]:
+    return {lang: _label(codebook, name, lang) for lang in ("da", "en")}
 
 
-def _argument(codebook: Codebook, name, argument: str) -> _Coded:
-    """`_coded`, with the argument that named the dimension in the error message."""
-    try:
-        return _coded(codebook, name)
-    except ValueError as exc:
-        raise ValueError(f"{argument}={name!r}: {exc}") from None
+def _selection(data) -> tuple[str, ...]:
+    """The dimensions a `Study.subset` chose the interviews by (none for a frame)."""
+    return tuple(data.selection) if isinstance(data, Study) else ()
 
 
-def _values(data: pd.DataFrame, codebook: Codebook, dimension: str) -> pd.Series:
-    """One entry per (interview, value): multi-valued cells exploded, blanks dropped.
+def _stamp(table: pd.DataFrame, codebook: Codebook, lang: str | None, *, kind: str,
+           dims: list, n: int, selection=(), uses=(), **attrs) -> pd.DataFrame:
+    """Record in ``table.attrs`` what its plot needs (see the module's docstring).
 
-    The result keeps the interview frame's index, so two dimensions align on it.
-    A value given twice in one cell counts once.
+    ``uses`` names dimensions the table rests on besides ``dims`` (the journey's
+    stages); ``selection`` those the interviews were chosen by.
     """
-    coded = _coded(codebook, dimension)
-    if coded.column not in data:
-        raise ValueError(f"dimension {dimension!r} has no column in the data")
-    s = data[coded.column].astype(object)
-    if coded.multi:
-        s = s.fillna("").astype(str).str.split(coded.separator).explode().str.strip()
-        s = s[s != ""]
-    s = s.dropna()
-    if coded.scale_by is not None:
-        if coded.scale_by not in data:
-            raise ValueError(f"dimension {dimension!r} needs the column {coded.scale_by!r}")
-        scale = data[_coded(codebook, coded.scale_by).column].astype(object).reindex(s.index)
-        s = (scale.astype(str) + ":" + s.astype(str))[scale.notna()]
-    if coded.multi and len(s):
-        s = s[~pd.Series(list(zip(s.index, s, strict=True)), index=s.index).duplicated()]
-    return s
+    words_lang = lang or "da"
+    labels = {}
+    for name in dims:
+        if name is not None:
+            labels[name] = _label(codebook, name, words_lang)
+    marked = illustrative_of(codebook, [*dims, *uses, *selection], lang)
+    for name in marked:
+        labels.setdefault(name, codebook.dimension_label(name, lang=words_lang))
+    attrs.setdefault("test", None)
+    table.attrs = {"kind": kind, "lang": words_lang, "labels": labels, "n": int(n),
+                   "illustrative": marked, **attrs}
+    return table
 
 
-def _fresh(data: pd.DataFrame) -> pd.DataFrame:
-    """The frame with a fresh 0..n-1 index, so values of two dimensions align by interview."""
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    return data.reset_index(drop=True)
+def _nested(frame: pd.DataFrame) -> dict:
+    """A labelled matrix as ``{row: {column: value}}`` for ``attrs``.
+
+    Plain dicts, not a DataFrame: pandas compares ``attrs`` when it concatenates
+    tables, and a DataFrame there cannot be compared. ``pandas.DataFrame(d).T``
+    gives the frame back.
+    """
+    return {r: {c: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+                for c, v in row.items()} for r, row in frame.to_dict(orient="index").items()}
 
 
-def _categorical(values, order) -> pd.Categorical:
-    return pd.Categorical(values, categories=list(dict.fromkeys(order)), ordered=True)
+def _multi(codebook: Codebook, name) -> bool:
+    return name is not None and _coded(codebook, name).multi
+
+
+def _crosstab_test(codebook: Codebook, table: pd.DataFrame, rows: str, columns: str):
+    """An exact test of the table's independence, or None for a multi-valued dimension."""
+    if _multi(codebook, rows) or _multi(codebook, columns):
+        return None
+    return stats.independence_test(table, label=_both(codebook, rows))
 
 
 def crosstab(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     rows: str,
     columns: str,
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
     margins: bool = True,
 ) -> pd.DataFrame:
     """Count interviews by two coded dimensions, in codebook order.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame (`Study.interviews`) or a selection of it.
-    codebook : Codebook
-        Gives the dimensions' values, order and labels.
+    data : Study or pandas.DataFrame
+        The study, or an interview frame (a selection of `Study.interviews`).
     rows, columns : str
         Dimension names (``"service"``, ``"age_band"``, ``"site"``, ...).
         Multi-valued dimensions count an interview once per value.
-    lang : {"da", "en"} or None
-        Label rows and columns in this language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+        Gives the dimensions' values, order and labels; needed with a frame.
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's. ``"keys"`` keeps the keys.
     margins : bool
         Add a total column and a total row (named ``Antal``, or ``Total`` in English).
 
@@ -166,31 +162,42 @@ def crosstab(
         One row per value of ``rows`` and one column per value of ``columns``,
         every codebook value present (zero where no interview has it), counts as
         int64; the index is named after ``rows``, the columns after ``columns``.
+        ``attrs``: ``kind="crosstab"``, ``rows``, ``columns``, ``margins``,
+        ``lang``, ``labels``, ``n``, ``illustrative``, ``test`` (an exact test of
+        independence of rows and columns; None when either is multi-valued) and
+        ``residuals`` (Haberman's adjusted residual per cell, without totals, as
+        ``{row: {column: value}}``; a cell beyond ±2 is one the test's verdict
+        rests on).
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = crosstab(study.interviews, codebook=study.codebook,
-    ...                  rows="service", columns="age_band")
+    >>> table = crosstab(load_study(), rows="service", columns="age_band")
     >>> table.loc["Pas"].tolist()
     [1, 1, 9, 2, 2, 15]
     """
-    if lang is not None:
-        _check_lang(lang)
+    selection = _selection(data)
+    data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     r, c = _argument(codebook, rows, "rows"), _argument(codebook, columns, "columns")
     table = _pair_counts(_values(data, codebook, rows), _values(data, codebook, columns),
                          r.keys, c.keys)
+    test = _crosstab_test(codebook, table, rows, columns)
+    residuals = stats.adjusted_residuals(table)
+    if lang is not None:
+        residuals = residuals.rename(index=r.labels(lang), columns=c.labels(lang))
+    residuals.index.name, residuals.columns.name = rows, columns
     if margins:
-        total = TOTAL[lang or "da"]
+        total = word("table.total", lang or "da")
         table[total] = table.sum(axis=1)
         table.loc[total] = table.sum(axis=0)
     if lang is not None:
         table = table.rename(index=r.labels(lang), columns=c.labels(lang))
     table.index.name = rows
     table.columns.name = columns
-    return table
+    return _stamp(table, codebook, lang, kind="crosstab", dims=[rows, columns], n=len(data),
+                  selection=selection, rows=rows, columns=columns, margins=bool(margins),
+                  measure="count", test=test, residuals=_nested(residuals))
 
 
 def _pair_counts(r: pd.Series, c: pd.Series, rows, columns) -> pd.DataFrame:
@@ -205,20 +212,20 @@ def _pair_counts(r: pd.Series, c: pd.Series, rows, columns) -> pd.DataFrame:
 
 
 def service_by_age(
-    data: pd.DataFrame, *, codebook: Codebook, by: str = "age_band", lang: str | None = "da"
+    data, *, by: str = "age_band", codebook: Codebook | None = None, lang: str | None = None
 ) -> pd.DataFrame:
     """The deck's data-basis table: services × age bands (or ``by``), with totals.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str
         The column dimension: ``"age_band"`` (the deck's table), ``"site"`` or
         ``"visitor_type"``.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -229,11 +236,11 @@ def service_by_age(
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> service_by_age(study.interviews, codebook=study.codebook).loc["Antal"].tolist()
+    >>> service_by_age(load_study()).loc["Antal"].tolist()
     [1, 4, 16, 12, 12, 45]
     """
-    _argument(codebook, by, "by")
+    _, cb, _ = study_parts(data, codebook, lang)
+    _argument(cb, by, "by")
     return crosstab(data, codebook=codebook, rows="service", columns=by, lang=lang)
 
 
@@ -257,11 +264,11 @@ def _groups(data: pd.DataFrame, codebook: Codebook, by: str | None, lang: str | 
 
 
 def attitudes(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str | None = "visitor_type",
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Attitude to integration: counts and shares on each visitor type's own scale.
 
@@ -271,15 +278,15 @@ def attitudes(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame (`Study.interviews`) or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str or None
         A dimension to split by (``"site"``, ``"age_band"``, ...); ``None`` or
         the scale's own dimension (``"visitor_type"``) gives one split only.
         A multi-valued dimension counts an interview once per value.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -295,23 +302,28 @@ def attitudes(
         - ``count``: interviews (int64);
         - ``share``: ``count`` over the interviews of the group and visitor
           type (float; the shares of a group's scale, not-coded row included,
-          add up to 1; missing where the group has no such interviews).
+          add up to 1; missing where the group has no such interviews);
+        - ``share_low``, ``share_high``: its Wilson 95 % interval (float).
 
         The label columns are ordered categoricals in codebook order.
+        ``attrs``: ``kind="attitudes"``, ``by`` (None when not split),
+        ``scale`` (``"visitor_type"``), ``lang``, ``labels``, ``n``,
+        ``illustrative``, ``test`` (split ``by`` a single-valued dimension: an
+        exact test per visitor type of whether the attitudes differ between the
+        groups, coded interviews only, Holm-adjusted; else None).
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = attitudes(study.interviews, codebook=study.codebook)
+    >>> table = attitudes(load_study())
     >>> table.loc[table["visitor_type"] == "Besøgende på biblioteket", ["code", "count"]]
        code  count
     5     A      4
     6     B      3
     7  <NA>      0
     """
-    if lang is not None:
-        _check_lang(lang)
+    selection = _selection(data)
+    data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     dim = codebook["attitude"]
     scale_dim = dim.scale_by
@@ -343,7 +355,7 @@ def attitudes(
     totals = table.groupby(["g", "s"], sort=False)["count"].transform("sum")
     table["share"] = (table["count"] / totals.where(totals > 0)).astype("float64")
 
-    not_coded = NOT_CODED[lang] if lang is not None else pd.NA
+    not_coded = word("table.not_coded", lang) if lang is not None else pd.NA
     att_labels = coded.labels(lang)
     if lang is None:  # the scale is in its own column, so the plain key is unambiguous
         att_labels = {k: k.split(":", 1)[1] for k in att_labels}
@@ -358,7 +370,20 @@ def attitudes(
                                            if not pd.isna(att_labels.get(a, not_coded))])
     out["count"] = table["count"]
     out["share"] = table["share"]
-    return out
+    out["share_low"], out["share_high"] = stats.wilson_interval(table["count"], totals)
+    test = None
+    if by is not None and not _multi(codebook, by):
+        parts = []
+        for s in scale.keys:
+            coded_rows = table[(table["s"] == s) & table["code"].notna()]
+            counts = coded_rows.pivot_table(index="g", columns="a", values="count",
+                                            aggfunc="sum", sort=False)
+            parts.append(({lang_: codebook.label(scale_dim, s, lang=lang_)
+                           for lang_ in ("da", "en")},
+                          stats.independence_test(counts.fillna(0), label=_both(codebook, by))))
+        test = stats.combined_tests(parts, label=_both(codebook, by))
+    return _stamp(out, codebook, lang, kind="attitudes", dims=[by, scale_dim, "attitude"],
+                  n=len(data), selection=selection, by=by, scale=scale_dim, test=test)
 
 
 # -- the visitor journey -------------------------------------------------------------
@@ -375,11 +400,11 @@ def _journey_states(codebook: Codebook) -> tuple[str, str]:
 
 
 def journey(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str | None = None,
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """For each journey stage: how many interviews were open, closed or not coded there.
 
@@ -388,14 +413,14 @@ def journey(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str, optional
         Split by this dimension (``"site"``, ``"attitude"``, ``"age_band"``, ...).
         By ``"attitude"``, each scale's values are separate groups.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -408,19 +433,25 @@ def journey(
         - ``not_coded``: interviews without a state there (int64); the three
           add up to the group's interviews;
         - ``share_open``: ``open / (open + closed)``, the share open among the
-          interviews coded at that stage (float; missing when none is).
+          interviews coded at that stage (float; missing when none is);
+        - ``share_low``, ``share_high``: its Wilson 95 % interval (float).
+
+        ``attrs``: ``kind="journey"``, ``by``, ``states`` (the open and the
+        closed state's labels), ``lang``, ``labels``, ``n``, ``illustrative``,
+        ``test`` (split ``by`` a single-valued dimension: an exact test per stage
+        of whether the share open differs between the groups, Holm-adjusted over
+        the stages; else None).
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> journey(study.interviews, codebook=study.codebook).iloc[:2]
-              stage  open  closed  not_coded  share_open
-    0  Forberedelse    14      24          7    0.368421
-    1       Ankomst     5      33          7    0.131579
+    >>> journey(load_study()).iloc[:2].round(2)
+              stage  open  closed  not_coded  share_open  share_low  share_high
+    0  Forberedelse    14      24          7        0.37       0.23        0.53
+    1       Ankomst     5      33          7        0.13       0.06        0.27
     """
-    if lang is not None:
-        _check_lang(lang)
+    selection = _selection(data)
+    data, codebook, lang = study_parts(data, codebook, lang)
     data = _fresh(data)
     open_key, closed_key = _journey_states(codebook)
     stages = codebook.stages
@@ -442,13 +473,29 @@ def journey(
         table[col] = table[col].astype("int64")
     coded = table["open"] + table["closed"]
     table["share_open"] = (table["open"] / coded.where(coded > 0)).astype("float64")
+    table["share_low"], table["share_high"] = stats.wilson_interval(table["open"], coded)
+    test = None
+    if by is not None and not _multi(codebook, by):
+        parts = []
+        for stage in stages:
+            rows_ = table[table["stage"] == stage].set_index("g")[["open", "closed"]]
+            parts.append(({lang_: codebook.label("journey_stage", stage, lang=lang_)
+                           for lang_ in ("da", "en")},
+                          stats.independence_test(rows_, label=_both(codebook, by))))
+        test = stats.combined_tests(parts, label=_both(codebook, by))
     stage_labels = (codebook.labels("journey_stage", lang=lang) if lang is not None
                     else {s: s for s in stages})
     table["stage"] = _categorical(table["stage"].map(stage_labels), list(stage_labels.values()))
     if by is None:
-        return table.drop(columns="g")
-    table = table.rename(columns={"g": by})
-    table[by] = _categorical(table[by].map(group_labels), [group_labels[g] for g in group_order])
+        table = table.drop(columns="g")
+    else:
+        table = table.rename(columns={"g": by})
+        table[by] = _categorical(table[by].map(group_labels),
+                                 [group_labels[g] for g in group_order])
+    states = [codebook.label("journey_state", k, lang=lang or "da") for k in (open_key, closed_key)]
+    table = _stamp(table, codebook, lang, kind="journey", dims=[by], n=len(data), by=by,
+                   states=states, selection=selection, uses=["journey_stage"], test=test)
+    table.attrs["labels"]["stage"] = codebook.dimension_label("journey_stage", lang=lang or "da")
     return table
 
 
@@ -456,24 +503,24 @@ def journey(
 
 
 def competence(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str = "service",
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
     margins: bool = True,
 ) -> pd.DataFrame:
     """Strong and weak navigators (the competence profile) by service, age band, ...
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str
         The row dimension (``"service"``, ``"age_band"``, ``"site"``, ...).
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
     margins : bool
         Add a total column and row (``Antal``/``Total``).
 
@@ -488,34 +535,34 @@ def competence(
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> competence(study.interviews, codebook=study.codebook).loc["Pas"].tolist()
+    >>> competence(load_study()).loc["Pas"].tolist()
     [14, 1, 15]
     """
-    _argument(codebook, by, "by")
+    _, cb, _ = study_parts(data, codebook, lang)
+    _argument(cb, by, "by")
     return crosstab(data, codebook=codebook, rows=by, columns="competence", lang=lang,
                     margins=margins)
 
 
 def life_situations(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     by: str = "service",
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
     margins: bool = True,
 ) -> pd.DataFrame:
     """Life situations × service (or ``by``): the multi-valued field counted per value.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     by : str
         The column dimension (``"service"``, ``"age_band"``, ``"site"``, ...).
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
     margins : bool
         Add a total column and row (``Antal``/``Total``). An interview with two
         life situations counts in both rows, so the total row counts mentions,
@@ -531,12 +578,11 @@ def life_situations(
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = life_situations(study.interviews, codebook=study.codebook)
-    >>> int(table.loc["Udlandsrejse", "Pas"])
+    >>> int(life_situations(load_study()).loc["Udlandsrejse", "Pas"])
     15
     """
-    _argument(codebook, by, "by")
+    _, cb, _ = study_parts(data, codebook, lang)
+    _argument(cb, by, "by")
     return crosstab(data, codebook=codebook, rows="life_situation", columns=by, lang=lang,
                     margins=margins)
 
@@ -545,21 +591,20 @@ def life_situations(
 
 
 def cooccurrence(
-    data: pd.DataFrame,
+    data,
     *,
-    codebook: Codebook,
     rows: str,
     columns: str | None = None,
     normalise: str | None = None,
-    lang: str | None = "da",
+    codebook: Codebook | None = None,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """How often two codes occur in the same interview, for any two coded dimensions.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        The interview frame or a selection of it.
-    codebook : Codebook
+    data : Study or pandas.DataFrame
+        The study, or an interview frame with ``codebook=``.
     rows : str
         A dimension (multi-valued ones included) or a journey stage.
     columns : str, optional
@@ -570,10 +615,13 @@ def cooccurrence(
         ``"jaccard"``: ``n_ab / (n_a + n_b - n_ab)``, the share of the
         interviews with either code that have both (0 to 1).
         ``"lift"``: ``n_ab · N / (n_a · n_b)``, how much more often the codes
-        meet than if they were independent (1 = as often as chance); ``N`` is
-        the number of interviews in ``data``, ``n_a`` those with code ``a``.
-    lang : {"da", "en"} or None
-        Label language; ``None`` keeps the keys.
+        meet than if they were independent (1 = as often as chance).
+        For both measures ``N``, ``n_a`` and ``n_b`` count only the interviews
+        coded on both dimensions: an interview never coded on one of them (a
+        library visitor has no journey) can neither meet nor miss its codes.
+    codebook : Codebook, optional
+    lang : {"da", "en", "keys"}, optional
+        Label language; default the study's.
 
     Returns
     -------
@@ -581,19 +629,21 @@ def cooccurrence(
         One row per code of ``rows`` and one column per code of ``columns``, in
         codebook order; counts as int64, or floats for ``"jaccard"`` and
         ``"lift"`` (missing where the denominator is 0). Index named ``rows``,
-        columns named ``columns``.
+        columns named ``columns``. ``attrs``: ``kind="cooccurrence"``,
+        ``measure``, ``counts`` (``n_ab`` of every cell as ``{row: {column: n}}``,
+        labelled like the table), ``n_both`` (the interviews coded on both dimensions),
+        ``min_n`` (3: a cell with fewer interviews is marked as uncertain),
+        ``lang``, ``labels``, ``n``, ``illustrative``.
 
     Examples
     --------
     >>> from synergi_analysis import load_study
-    >>> study = load_study()
-    >>> table = cooccurrence(study.interviews, codebook=study.codebook,
-    ...                      rows="life_situation")
+    >>> table = cooccurrence(load_study(), rows="life_situation")
     >>> int(table.loc["Forælder", "Udlandsrejse"])
     4
     """
-    if lang is not None:
-        _check_lang(lang)
+    selection = _selection(data)
+    data, codebook, lang = study_parts(data, codebook, lang)
     if normalise is not None and normalise not in _NORMALISE:
         raise ValueError(f"normalise must be one of {', '.join(_NORMALISE)} or None, "
                          f"not {normalise!r}")
@@ -602,7 +652,10 @@ def cooccurrence(
     r_coded = _argument(codebook, rows, "rows")
     c_coded = _argument(codebook, columns, "columns")
     r, c = _values(data, codebook, rows), _values(data, codebook, columns)
+    both = r.index.unique().intersection(c.index.unique())
+    r, c = r[r.index.isin(both)], c[c.index.isin(both)]
     table = _pair_counts(r, c, r_coded.keys, c_coded.keys)
+    counts = table.copy()
     if normalise in ("jaccard", "lift"):
         n_ab = table.to_numpy(dtype="float64")
         n_a = r.value_counts().reindex(list(r_coded.keys), fill_value=0).to_numpy(float)[:, None]
@@ -613,13 +666,17 @@ def cooccurrence(
                 values = np.where(union > 0, n_ab / union, np.nan)
             else:
                 expected = n_a * n_b
-                values = np.where(expected > 0, n_ab * len(data) / expected, np.nan)
+                values = np.where(expected > 0, n_ab * len(both) / expected, np.nan)
         table = pd.DataFrame(values, index=table.index, columns=table.columns)
     if lang is not None:
         table = table.rename(index=r_coded.labels(lang), columns=c_coded.labels(lang))
+        counts = counts.rename(index=r_coded.labels(lang), columns=c_coded.labels(lang))
     table.index.name = rows
     table.columns.name = columns
-    return table
+    return _stamp(table, codebook, lang, kind="cooccurrence", dims=[rows, columns], n=len(data),
+                  selection=selection, rows=rows, columns=columns, margins=False,
+                  measure=normalise or "count", counts=_nested(counts), n_both=len(both),
+                  min_n=MIN_CELL)
 
 
 # -- quotes --------------------------------------------------------------------------

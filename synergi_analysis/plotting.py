@@ -1,13 +1,21 @@
-"""Charts: one function per figure of the deck, a house style, and slide figures.
+"""Charts: one function per figure of the deck.
 
-Plot functions draw a table that an analysis function of `synergi_analysis.patterns`
-made; they take an optional ``ax``, return the Axes (or the Figure, for the
-multi-panel ``..._figure`` functions) and change no global state. The look of
-the charts is the house style: apply it around your own code with
-``with house_style(): ...`` or, in a notebook, once with `set_house_style`.
+A plot function draws a table an analysis function made
+(`synergi_analysis.patterns`, `synergi_analysis.ranking`): ``plot_x(table, *,
+title=None, ax=None, **kwargs)``. It reads what it needs from the table's
+``attrs`` (its kind, dimensions and their labels, margins, language, weights),
+never from column positions or label strings; it returns the Axes (or the
+Figure, for the multi-panel ``..._figure`` functions) and changes no global
+state.
 
-`FIGURES` maps a chart name to a function ``(study, lang) -> Figure`` that draws
-a whole 16:9 slide; `save_figures` (and ``synergi figures``) writes them all.
+Every chart carries its table's notes as a footnote under the figure (one
+footnote per figure, however many panels add to it): the rule a share was
+computed by and its interval, the result of the table's test
+(``attrs["test"]``), and, where the table rests on dimensions the codebook
+marks as illustrative (``attrs["illustrative"]``), the caveat "Illustrative
+kodninger: ..." / "Illustrative codings: ...". A study that marks nothing gets
+no caveat. The look is the house style (`synergi_analysis.style`); the deck's slides
+are composed in `synergi_analysis.figures`.
 """
 
 from __future__ import annotations
@@ -17,7 +25,20 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from synergi_analysis.codebook import _check_lang
+from synergi_analysis._draw import (
+    _attrs,
+    _ax,
+    _dimension_label,
+    _footnote,
+    _has_totals,
+    _heatmap,
+    _lang,
+    _not_coded_label,
+    _pair_title,
+    _table_notes,
+    _tilt_long_labels,
+    _totals_dropped,
+)
 from synergi_analysis.style import (
     INK,
     NEUTRAL,
@@ -54,90 +75,28 @@ __all__ = [
 ]
 
 
-# -- slide figures -----------------------------------------------------------------
-
-
-# -- helpers for drawing -------------------------------------------------------------
-
-
-def _ax(ax: Axes | None) -> Axes:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    return ax
-
-
-def _dimension_label(codebook, name, lang: str) -> str | None:
-    if codebook is None or name is None or name not in codebook:
-        return None
-    return codebook.dimension_label(name, lang=lang)
-
-
-def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_zero: bool,
-             cmap=None, center: float | None = None, vmin=None, vmax=None, **kwargs):
-    """Draw a labelled matrix as annotated cells; totals (last row and column) in grey."""
+def _whiskers(ax, low, high, at, *, horizontal: bool, color, cap: float = 0.05) -> None:
+    """Interval whiskers with caps, as line collections (not lines or bar containers)."""
     import numpy as np
-    import seaborn as sns
-    from matplotlib.colors import ListedColormap
 
-    values = table.to_numpy(dtype=float)
-    margin = np.zeros(values.shape, dtype=bool)
-    if totals and values.size:
-        margin[-1, :] = True
-        margin[:, -1] = True
-    # Empty cells stay white, as in the deck's table, instead of the palette's palest tint.
-    empty = ~margin & (values == 0) if blank_zero else np.zeros(values.shape, dtype=bool)
-    inner = values[~margin]
-    finite = inner[np.isfinite(inner)]
-    if center is not None:
-        # A scale symmetric around the centre. (seaborn's own ``center`` recolours the
-        # colormap through an API matplotlib is deprecating.)
-        spread = float(np.abs(finite - center).max()) if finite.size else 1.0
-        spread = spread or 1.0
-        vmin = center - spread if vmin is None else vmin
-        vmax = center + spread if vmax is None else vmax
-    if vmin is None:
-        vmin = 0.0
-    if vmax is None:
-        vmax = max(float(finite.max()) if finite.size else 0.0, 1.0)
-    labels = np.empty(values.shape, dtype=object)
-    for (i, j), v in np.ndenumerate(values):
-        if not np.isfinite(v) or (blank_zero and v == 0 and not margin[i, j]):
-            labels[i, j] = ""
-        else:
-            labels[i, j] = number_format.format(v)
-    if cmap is None:
-        cmap = sns.light_palette(PALETTE[0], as_cmap=True)
-    style = dict(annot=labels, fmt="", cbar=False, linewidths=1.5, linecolor="white",
-                 square=False, ax=ax)
-    style.update(kwargs)
-    sns.heatmap(table, mask=margin | empty, cmap=cmap, vmin=vmin, vmax=vmax, **style)
-    if margin.any():
-        sns.heatmap(table, mask=~margin, cmap=ListedColormap(["#EEEEEE"]), **style)
-        for text in ax.texts[-int(margin.sum()):]:
-            text.set_fontweight("bold")
-    ax.xaxis.tick_top()
-    ax.xaxis.set_label_position("top")
-    ax.tick_params(axis="x", rotation=0, length=0)
-    ax.tick_params(axis="y", rotation=0, length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return ax
+    low, high, at = (np.asarray(v, dtype=float) for v in (low, high, at))
+    style = {"colors": color, "linewidth": 1.2, "alpha": 0.7, "zorder": 3}
+    if horizontal:
+        ax.hlines(at, low, high, **style)
+        ax.vlines(np.r_[low, high], np.r_[at, at] - cap, np.r_[at, at] + cap, **style)
+    else:
+        ax.vlines(at, low, high, **style)
+        ax.hlines(np.r_[low, high], np.r_[at, at] - cap, np.r_[at, at] + cap, **style)
 
 
-def plot_service_by_age(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                        ax: Axes | None = None, **kwargs) -> Axes:
+def plot_service_by_age(data, *, title: str | None = None, ax: Axes | None = None,
+                        **kwargs) -> Axes:
     """Heatmap of the data-basis table (services × age bands) with its totals.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `patterns.service_by_age` (with its total row and column).
-    codebook : Codebook, optional
-        Names the axes and the title in ``lang``; without it the table's own
-        index and column names are used.
-    lang : {"da", "en"}
+        The table of `patterns.service_by_age` (with or without its totals).
     title : str, optional
         Replaces the default title (``Ydelse × Alder``).
     ax : matplotlib.axes.Axes, optional
@@ -153,60 +112,24 @@ def plot_service_by_age(data, *, codebook=None, lang: str = "da", title: str | N
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import service_by_age
-    >>> study = load_study()
-    >>> table = service_by_age(study.interviews, codebook=study.codebook)
-    >>> ax = plot_service_by_age(table, codebook=study.codebook,
-    ...                          ax=slide_figure().add_subplot())
+    >>> table = service_by_age(load_study())
+    >>> ax = plot_service_by_age(table, ax=slide_figure().add_subplot())
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['0-17', '18-29', '30-49', '50-69', '70+', 'Antal']
     """
-    _check_lang(lang)
+    _attrs(data, "crosstab")
     ax = _ax(ax)
-    _heatmap(data, ax=ax, totals=True, blank_zero=True, **kwargs)
+    _heatmap(data, ax=ax, totals=_has_totals(data), blank_zero=True, **kwargs)
     ax.set_ylabel("")
-    ax.set_xlabel(_dimension_label(codebook, data.columns.name, lang) or data.columns.name or "")
-    ax.set_title(title if title is not None else _pair_title(data, codebook, lang))
+    # Apart from the column labels under it, so it reads as their heading.
+    ax.set_xlabel(_dimension_label(data, data.columns.name), labelpad=10)
+    ax.set_title(title if title is not None else _pair_title(data))
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
-def _pair_title(table, codebook, lang: str) -> str:
-    rows = _dimension_label(codebook, table.index.name, lang) or table.index.name or ""
-    cols = _dimension_label(codebook, table.columns.name, lang) or table.columns.name or ""
-    return f"{rows} × {cols}".strip(" ×")
-
-
-def _totals_dropped(table):
-    """The table without its total row and column (named Antal/Total), if it has them."""
-    from synergi_analysis.patterns import TOTAL
-
-    names = set(TOTAL.values())
-    if len(table.index) and table.index[-1] in names:
-        table = table.iloc[:-1]
-    if len(table.columns) and table.columns[-1] in names:
-        table = table.iloc[:, :-1]
-    return table
-
-
-def _has_totals(table) -> bool:
-    from synergi_analysis.patterns import TOTAL
-
-    names = set(TOTAL.values())
-    return (len(table.index) > 0 and table.index[-1] in names
-            and len(table.columns) > 0 and table.columns[-1] in names)
-
-
-def _tilt_long_labels(ax, *, limit: int = 60) -> None:
-    """Tilt the column labels of a matrix when they would not fit side by side."""
-    labels = [t.get_text() for t in ax.get_xticklabels()]
-    if sum(len(t) for t in labels) > limit:
-        ax.tick_params(axis="x", rotation=35)
-        for t in ax.get_xticklabels():
-            t.set_horizontalalignment("left")
-            t.set_rotation_mode("anchor")
-
-
-def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang: str = "da",
-                   title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+def plot_attitudes(data, *, visitor_type: str | None = None, title: str | None = None,
+                   ax: Axes | None = None, **kwargs) -> Axes:
     """Stacked bars of attitude shares on one visitor type's scale, one bar per group.
 
     Parameters
@@ -216,10 +139,7 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
         or not: then a single bar).
     visitor_type : str, optional
         The scale to draw, as in the table's ``visitor_type`` column (a label,
-        or a key for ``lang=None`` tables); default: the first one.
-    codebook : Codebook, optional
-        Names the group axis in ``lang``.
-    lang : {"da", "en"}
+        or a key for ``lang="keys"`` tables); default: the first one.
     title : str, optional
         Replaces the default title (the visitor type).
     ax : matplotlib.axes.Axes, optional
@@ -232,32 +152,35 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
         One row of bars per group, first at the top, and one bar container
         per attitude of the scale in codebook order (the last one, in grey, for
         interviews without an attitude), labelled ``"A. <label>"``; segments of
-        5 % or more carry their percentage, and each bar its number of interviews.
+        5 % or more carry their percentage, and each bar its number of interviews;
+        each coded segment's Wilson 95 % interval is a whisker where it ends. The
+        figure's footnote states the denominator, the test and the caveat.
 
     Examples
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import attitudes
-    >>> study = load_study()
-    >>> table = attitudes(study.interviews, codebook=study.codebook, by="site", lang="en")
-    >>> ax = plot_attitudes(table, visitor_type="Library visitor", lang="en",
+    >>> table = attitudes(load_study(), by="site", lang="en")
+    >>> ax = plot_attitudes(table, visitor_type="Library visitor",
     ...                     ax=slide_figure().add_subplot())
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['A. The disturbed', 'B. The sociable', 'Not coded']
     """
     import numpy as np
 
-    _check_lang(lang)
+    attrs = _attrs(data, "attitudes")
+    lang = _lang(data)
+    scale_col = attrs["scale"]
     ax = _ax(ax)
-    scales = list(dict.fromkeys(data["visitor_type"]))
+    scales = list(dict.fromkeys(data[scale_col]))
     if visitor_type is None:
         if not scales:
             raise ValueError("data: the attitude table has no rows")
         visitor_type = scales[0]
     if visitor_type not in scales:
         raise ValueError(f"visitor_type must be one of {scales}, not {visitor_type!r}")
-    rows = data[data["visitor_type"] == visitor_type]
-    group_col = data.columns[0] if data.columns[0] != "visitor_type" else None
+    rows = data[data[scale_col] == visitor_type]
+    group_col = attrs.get("by")
     if group_col is None:
         groups = [visitor_type]
         rows = rows.assign(_group=visitor_type)
@@ -272,13 +195,20 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
         coded = not pd.isna(code)
         # Matched on the code: the not-coded row has none (and, in key tables, no label).
         same = (rows["code"] == code).fillna(False) if coded else rows["code"].isna()
-        part = rows[same.to_numpy(dtype=bool)].set_index(group_col)["share"]
-        widths = part.reindex(groups).fillna(0.0).to_numpy(dtype=float)
+        part = rows[same.to_numpy(dtype=bool)].set_index(group_col)
+        widths = part["share"].reindex(groups).fillna(0.0).to_numpy(dtype=float)
         ax.barh(y, widths, left=left, height=0.7,
                 color=next(colour) if coded else NEUTRAL,
                 label=(f"{code}. {label}" if label != code else str(code)) if coded
                 else _not_coded_label(label, lang),
                 **kwargs)
+        if coded and {"share_low", "share_high"} <= set(part.columns):
+            # The segment's own 95 % interval, drawn where the segment ends.
+            low = part["share_low"].reindex(groups).to_numpy(dtype=float)
+            high = part["share_high"].reindex(groups).to_numpy(dtype=float)
+            shown = (widths > 0) & np.isfinite(low)
+            _whiskers(ax, (left + low)[shown], (left + high)[shown], y[shown] + 0.22,
+                      horizontal=True, color=INK)
         for yi, (x0, w) in enumerate(zip(left, widths, strict=True)):
             if w >= 0.05:
                 ax.text(x0 + w / 2, yi, f"{w:.0%}", ha="center", va="center",
@@ -292,30 +222,28 @@ def plot_attitudes(data, *, visitor_type: str | None = None, codebook=None, lang
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_ylabel(_dimension_label(codebook, group_col, lang) or "" if group_col != "_group"
-                  else "")
+    ax.set_ylabel(_dimension_label(data, group_col) if group_col != "_group" else "")
     ax.set_xlabel("")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), title=None)
+    # Right of the "n = ..." labels, whatever the Axes' width: an offset in points.
+    from matplotlib import rcParams
+    from matplotlib.transforms import ScaledTranslation
+
+    gap = 4.5 * rcParams["font.size"] / 72
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title=None,
+              bbox_transform=ax.transAxes + ScaledTranslation(gap, 0, ax.figure.dpi_scale_trans))
     ax.set_title(str(visitor_type) if title is None else title)
+    _table_notes(ax, data, word("stats.share_all", lang) + " " + word("stats.interval", lang))
     return ax
 
 
-def _not_coded_label(label, lang: str) -> str:
-
-    return word("table.not_coded", lang) if pd.isna(label) else str(label)
-
-
-def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                          fig: Figure | None = None, **kwargs) -> Figure:
+def plot_attitudes_figure(data, *, title: str | None = None, fig: Figure | None = None,
+                          **kwargs) -> Figure:
     """One `plot_attitudes` panel per visitor type (each its own scale), stacked.
 
     Parameters
     ----------
     data : pandas.DataFrame
         The table of `patterns.attitudes`.
-    codebook : Codebook, optional
-        Names the figure and the group axis in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
         The figure's title (default: the attitude dimension's label).
     fig : matplotlib.figure.Figure, optional
@@ -333,32 +261,31 @@ def plot_attitudes_figure(data, *, codebook=None, lang: str = "da", title: str |
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import attitudes
-    >>> study = load_study()
-    >>> table = attitudes(study.interviews, codebook=study.codebook, by="site")
-    >>> fig = plot_attitudes_figure(table, codebook=study.codebook)
+    >>> table = attitudes(load_study(), by="site")
+    >>> fig = plot_attitudes_figure(table)
     >>> [ax.get_title(loc="left") or ax.get_title() for ax in fig.axes]
     ['Besøgende i borgerservice', 'Besøgende på biblioteket']
     """
-    _check_lang(lang)
-    scales = list(dict.fromkeys(data["visitor_type"]))
+    attrs = _attrs(data, "attitudes")
+    scale_col, group_col = attrs["scale"], attrs.get("by")
+    scales = list(dict.fromkeys(data[scale_col]))
     if fig is None:
         fig = slide_figure()
-    group_col = data.columns[0]
-    sizes = [max(1, data.loc[data["visitor_type"] == s, group_col].nunique())
-             if group_col != "visitor_type" else 1 for s in scales] or [1]
+    sizes = [max(1, data.loc[data[scale_col] == s, group_col].nunique())
+             if group_col else 1 for s in scales] or [1]
     axes = fig.subplots(len(sizes), 1, squeeze=False, height_ratios=sizes)[:, 0]
     for ax, scale in zip(axes, scales, strict=False):
-        plot_attitudes(data, visitor_type=scale, codebook=codebook, lang=lang, ax=ax, **kwargs)
+        plot_attitudes(data, visitor_type=scale, ax=ax, **kwargs)
     if title is None:
-        title = _dimension_label(codebook, "attitude", lang) or "attitude"
+        title = _dimension_label(data, "attitude")
     fig.suptitle(title, x=0.01, ha="left")
     return fig
 
 
 
 
-def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                 ax: Axes | None = None, **kwargs) -> Axes:
+def plot_journey(data, *, title: str | None = None, ax: Axes | None = None,
+                 **kwargs) -> Axes:
     """The visitor journey: the share open at each stage, stages left to right.
 
     Read as the deck draws it: open to new input at the top, closed at the
@@ -369,9 +296,6 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
     data : pandas.DataFrame
         The table of `patterns.journey`, overall or split ``by`` a dimension
         (then one line per group).
-    codebook : Codebook, optional
-        Names the title and the open/closed ends of the axis in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
         Replaces the default title (the journey's label in the codebook).
     ax : matplotlib.axes.Axes, optional
@@ -384,23 +308,24 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
         Tick labels: the stages in codebook order. One line per group (one in
         all without ``by``), labelled with the group; overall, each point is
         annotated with its percentage. A stage nobody was coded at is a gap.
+        Each point has its Wilson 95 % interval as a whisker; the footnote states
+        the denominator, the test and the caveat.
 
     Examples
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import journey
-    >>> study = load_study()
-    >>> table = journey(study.interviews, codebook=study.codebook, by="site")
-    >>> ax = plot_journey(table, codebook=study.codebook, ax=slide_figure().add_subplot())
+    >>> table = journey(load_study(), by="site")
+    >>> ax = plot_journey(table, ax=slide_figure().add_subplot())
     >>> [line.get_label() for line in ax.lines]
     ['Roskilde', 'Ringsted', 'Næstved', 'Glumsø']
     """
     import numpy as np
 
-    _check_lang(lang)
+    attrs = _attrs(data, "journey")
     ax = _ax(ax)
-    text = words("journey", lang)
-    group_col = data.columns[0] if data.columns[0] != "stage" else None
+    text = words("journey", _lang(data))
+    group_col = attrs.get("by")
     stages = list(dict.fromkeys(data["stage"]))
     x = np.arange(len(stages))
     groups = list(dict.fromkeys(data[group_col])) if group_col else [None]
@@ -411,6 +336,14 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
         style = {"marker": "o", "linewidth": 3, "markersize": 10, "color": next(colours)}
         style.update(kwargs)
         ax.plot(x, share, label=str(g) if g is not None else text["share"], **style)
+        if {"share_low", "share_high"} <= set(rows.columns):
+            low = rows.set_index("stage")["share_low"].reindex(stages).to_numpy(dtype=float)
+            high = rows.set_index("stage")["share_high"].reindex(stages).to_numpy(dtype=float)
+            shown = np.isfinite(share)
+            # Groups side by side at a stage: their whiskers are moved apart a little.
+            dodge = (groups.index(g) - (len(groups) - 1) / 2) * 0.06
+            _whiskers(ax, low[shown], high[shown], x[shown] + dodge, horizontal=False,
+                      color=style["color"])
         if g is None:
             coded = (rows["open"] + rows["closed"]).to_numpy()
             for xi, (s, n) in enumerate(zip(share, coded, strict=True)):
@@ -426,31 +359,26 @@ def plot_journey(data, *, codebook=None, lang: str = "da", title: str | None = N
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
     ax.yaxis.grid(True)
     ax.set_axisbelow(True)
-    if codebook is not None and "journey_state" in codebook:
-        states = codebook.labels("journey_state", lang=lang)
-        open_label, closed_label = list(states.values())[:2]
-        ax.set_ylabel(f"← {closed_label}    {text['share']}    {open_label} →")
-    else:
-        ax.set_ylabel(text["share"])
+    open_label, closed_label = attrs["states"]
+    # Two lines: on one the label runs past a short axis into the footnote below it.
+    ax.set_ylabel(f"{text['share']}\n← {closed_label}    {open_label} →")
     if group_col is not None:
-        legend_title = _dimension_label(codebook, group_col, lang) or group_col
-        ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    default = _dimension_label(codebook, "journey_stage", lang) or ""
-    ax.set_title(default if title is None else title)
+        ax.legend(title=_dimension_label(data, group_col), loc="upper left",
+                  bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(_dimension_label(data, "stage") if title is None else title)
+    lang = _lang(data)
+    _table_notes(ax, data, word("stats.share_coded", lang) + " " + word("stats.interval", lang))
     return ax
 
 
-def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                    ax: Axes | None = None, **kwargs) -> Axes:
+def plot_competence(data, *, title: str | None = None, ax: Axes | None = None,
+                    **kwargs) -> Axes:
     """Stacked bars of strong and weak navigators per service (or age band, ...).
 
     Parameters
     ----------
     data : pandas.DataFrame
         The table of `patterns.competence` (its totals are left out).
-    codebook : Codebook, optional
-        Names the title and the axis in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -467,15 +395,14 @@ def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None 
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import competence
-    >>> study = load_study()
-    >>> table = competence(study.interviews, codebook=study.codebook, by="age_band")
-    >>> ax = plot_competence(table, codebook=study.codebook, ax=slide_figure().add_subplot())
+    >>> table = competence(load_study(), by="age_band")
+    >>> ax = plot_competence(table, ax=slide_figure().add_subplot())
     >>> [int(p.get_width()) for p in ax.containers[1]]
     [1, 1, 1, 4, 6]
     """
     import numpy as np
 
-    _check_lang(lang)
+    _attrs(data, "crosstab")
     ax = _ax(ax)
     table = _totals_dropped(data)
     y = np.arange(len(table))
@@ -494,24 +421,24 @@ def plot_competence(data, *, codebook=None, lang: str = "da", title: str | None 
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("Interviews")
+    ax.set_xlabel(word("table.interviews", _lang(data)).capitalize())
     ax.set_ylabel("")
-    ax.legend(loc="lower right")
-    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    # Beside the bars, not on them: the longest bar reaches the right edge.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(_pair_title(data) if title is None else title)
+    _table_notes(ax, data)
     return ax
 
 
-def plot_life_situations(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                         ax: Axes | None = None, **kwargs) -> Axes:
+def plot_life_situations(data, *, title: str | None = None, ax: Axes | None = None,
+                         **kwargs) -> Axes:
     """Heatmap of life situations × services (or the table's columns), with its totals.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `patterns.life_situations` (with or without totals).
-    codebook : Codebook, optional
-        Names the title and the axes in ``lang``.
-    lang : {"da", "en"}
+        The table of `patterns.life_situations` (with or without totals,
+        either way round).
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -527,34 +454,30 @@ def plot_life_situations(data, *, codebook=None, lang: str = "da", title: str | 
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import life_situations
-    >>> study = load_study()
-    >>> table = life_situations(study.interviews, codebook=study.codebook, by="age_band")
-    >>> ax = plot_life_situations(table, codebook=study.codebook,
-    ...                           ax=slide_figure().add_subplot())
+    >>> table = life_situations(load_study(), by="age_band")
+    >>> ax = plot_life_situations(table, ax=slide_figure().add_subplot())
     >>> [t.get_text() for t in ax.get_yticklabels()][:3]
     ['Ung', 'Voksen/myndig', 'Ældre/pensionist']
     """
-    _check_lang(lang)
+    _attrs(data, "crosstab")
     ax = _ax(ax)
     _heatmap(data, ax=ax, totals=_has_totals(data), blank_zero=True, **kwargs)
     _tilt_long_labels(ax)
     ax.set_ylabel("")
     ax.set_xlabel("")
-    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    ax.set_title(_pair_title(data) if title is None else title)
+    _table_notes(ax, data)
     return ax
 
 
-def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | None = None,
-                      center: float | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+def plot_cooccurrence(data, *, title: str | None = None, center: float | None = None,
+                      ax: Axes | None = None, **kwargs) -> Axes:
     """Heatmap of a co-occurrence table (counts, Jaccard or lift).
 
     Parameters
     ----------
     data : pandas.DataFrame
         The table of `patterns.cooccurrence`.
-    codebook : Codebook, optional
-        Names the title in ``lang``.
-    lang : {"da", "en"}
     title : str, optional
     center : float, optional
         Draw a diverging scale around this value: 1 suits lift (more often
@@ -568,63 +491,73 @@ def plot_cooccurrence(data, *, codebook=None, lang: str = "da", title: str | Non
     matplotlib.axes.Axes
         One cell per pair of codes, in codebook order. Counts are annotated as
         whole numbers (blank for 0), Jaccard and lift with two decimals; cells
-        without a value (no interviews) stay blank.
+        without a value (no interviews) stay blank, and a Jaccard or lift cell
+        with fewer than ``attrs["min_n"]`` interviews carries a dagger (†),
+        explained in the footnote with the number of interviews it rests on.
 
     Examples
     --------
     >>> from synergi_analysis import load_study
     >>> from synergi_analysis.patterns import cooccurrence
-    >>> study = load_study()
-    >>> lift = cooccurrence(study.interviews, codebook=study.codebook, rows="attitude",
-    ...                     columns="competence", normalise="lift")
-    >>> ax = plot_cooccurrence(lift, codebook=study.codebook, center=1.0,
-    ...                        ax=slide_figure().add_subplot())
+    >>> lift = cooccurrence(load_study(), rows="attitude", columns="competence",
+    ...                     normalise="lift")
+    >>> ax = plot_cooccurrence(lift, center=1.0, ax=slide_figure().add_subplot())
     >>> ax.texts[0].get_text()
     '1.12'
     """
+    import numpy as np
     import seaborn as sns
 
-    _check_lang(lang)
+    attrs = _attrs(data, "cooccurrence", "crosstab")
     ax = _ax(ax)
-    whole = all(str(t).startswith(("int", "Int")) for t in data.dtypes)
+    whole = attrs.get("measure", "count") == "count"
     fmt = "{:.0f}" if whole else "{:.2f}"
     options = {}
     if center is not None:
         options["cmap"] = sns.diverging_palette(250, 30, l=65, center="light", as_cmap=True)
         options["center"] = center
     options.update(kwargs)
-    _heatmap(data, ax=ax, totals=False, blank_zero=whole, number_format=fmt, **options)
+    counts = attrs.get("counts")
+    marks = None
+    rule = []
+    lang = _lang(data)
+    if not whole and counts is not None:
+        n_ab = pd.DataFrame(counts).T.reindex(index=data.index, columns=data.columns)
+        marks = n_ab.to_numpy(dtype=float) < attrs.get("min_n", 3)
+        rule.append(word("stats.lift_n", lang, n=attrs.get("n_both", attrs.get("n"))))
+        if (marks & np.isfinite(data.to_numpy(dtype=float))).any():
+            rule.append(word("stats.small", lang, m=attrs.get("min_n", 3)))
+    _heatmap(data, ax=ax, totals=False, blank_zero=whole, number_format=fmt, marks=marks,
+             **options)
     _tilt_long_labels(ax)
     ax.set_ylabel("")
     ax.set_xlabel("")
-    ax.set_title(_pair_title(data, codebook, lang) if title is None else title)
+    ax.set_title(_pair_title(data) if title is None else title)
+    _table_notes(ax, data, *rule)
     return ax
-
-
-# -- the deck's figures as slides ----------------------------------------------------
 
 
 # -- ranking: the synergy-potential ranking (synergi_analysis.ranking) ---------------
 
 
-
-def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = None,
-                 ax: Axes | None = None, **kwargs) -> Axes:
-    """Ranked bar chart of the synergy ranking, the criteria as stacked segments.
+def plot_ranking(data, *, title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+    """Ranked bar chart of the synergy ranking with its uncertainty.
 
     Each ranked service gets one horizontal bar, best at the top; its segments
     are ``w_c · score_c / Σ w`` per criterion, so the bar's length is the total.
-    Services the deck picked have bold labels. Flagged services are not drawn.
+    A whisker spans ``total_low`` to ``total_high`` (the bootstrap's 5th to 95th
+    percentile), the tick label starts with the rank interval (``"2–9. Skat"``,
+    or ``"1. Pas"`` when it is one rank), and a dashed line separates the tiers:
+    services between two lines are tied within uncertainty and are not
+    presented as ordered. Services the deck picked have bold labels; unranked
+    services are not drawn. The footnote explains the whiskers and carries the
+    illustrative caveat of the ``groups`` criterion.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `ranking.rank_services`.
-    weights : mapping or str, optional
-        The weights the table was ranked with (default equal); checked against
-        the table's ``total``.
-    lang : {"da", "en"}
-        Language of the legend and axis labels (the service labels come from the table).
+        The table of `ranking.rank_services`; its ``attrs["weights"]`` are the
+        weights it was ranked with.
     title : str, optional
         Replaces the default title.
     ax : matplotlib.axes.Axes, optional
@@ -634,35 +567,51 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
     Returns
     -------
     matplotlib.axes.Axes
-        Tick labels ``"<rank>. <label>"``; one bar container per criterion, in
-        the order of `ranking.CRITERIA`, labelled with the deck's wording.
+        Tick labels ``"<rank_low>–<rank_high>. <label>"``; one bar container per
+        criterion, in the order of the table's weights, labelled with the deck's
+        wording; the whiskers and tier lines are line collections.
 
-    Raises
-    ------
-    ValueError
-        The segments would not add up to the table's totals (other weights).
+    Examples
+    --------
+    >>> from synergi_analysis import load_study, rank_services
+    >>> ax = plot_ranking(rank_services(load_study(), weights="users=2"),
+    ...                   ax=slide_figure().add_subplot())
+    >>> [c.get_label() for c in ax.containers][:2]
+    ['Findes flest steder', 'Flest brugere']
+    >>> ax.get_yticklabels()[0].get_text()  # its rank is 1 or 2 within uncertainty
+    '1–2. Pas'
     """
     import numpy as np
 
-    from synergi_analysis.ranking import CRITERIA, parse_weights
-
-    _check_lang(lang)
+    attrs = _attrs(data, "ranking")
+    lang = _lang(data)
     ax = _ax(ax)
-    ranked = data[~data["too_little_data"].astype(bool)]
-    w = parse_weights(weights)
-    share = np.array([w[c] for c in CRITERIA]) / sum(w.values())
-    parts = ranked[list(CRITERIA)].to_numpy(dtype=float) * share
-    if len(ranked) and not np.allclose(parts.sum(axis=1), ranked["total"].to_numpy(float)):
-        raise ValueError("weights: the bars would not add up to the table's totals; give the "
-                         "weights the table was ranked with")
+    ranked = data[~data["too_little_data"].astype(bool)].reset_index(drop=True)
+    weights = attrs["weights"]
+    criteria = list(weights)
+    share = np.array([weights[c] for c in criteria]) / sum(weights.values())
+    parts = ranked[criteria].to_numpy(dtype=float) * share
     y = np.arange(len(ranked))
     left = np.zeros(len(ranked))
-    for i, c in enumerate(CRITERIA):
+    for i, c in enumerate(criteria):
         ax.barh(y, parts[:, i], left=left, color=PALETTE[i], label=word(f"criterion.{c}", lang),
                 height=0.7, **kwargs)
         left += parts[:, i]
-    ax.set_yticks(y, [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"],
-                                                      strict=True)])
+    has_spread = {"total_low", "total_high", "rank_low", "rank_high"} <= set(ranked.columns)
+    if has_spread and len(ranked):
+        _whiskers(ax, ranked["total_low"].to_numpy(dtype=float),
+                  ranked["total_high"].to_numpy(dtype=float), y, horizontal=True, color=INK,
+                  cap=0.15)
+        labels = [f"{lo}. {lab}" if lo == hi else f"{lo}–{hi}. {lab}" for lo, hi, lab
+                  in zip(ranked["rank_low"], ranked["rank_high"], ranked["label"], strict=True)]
+        tiers = ranked["tier"].to_numpy() if "tier" in ranked else np.ones(len(ranked))
+        bounds = [i + 0.5 for i in range(len(ranked) - 1) if tiers[i] != tiers[i + 1]]
+        if bounds:
+            ax.hlines(bounds, 0, 1, colors=INK, linestyles="dashed", linewidth=1)
+        _footnote(ax, word("ranking_uncertainty.tied", lang, b=attrs.get("n_boot", "")))
+    else:
+        labels = [f"{r}. {lab}" for r, lab in zip(ranked["rank"], ranked["label"], strict=True)]
+    ax.set_yticks(y, labels)
     for tick, picked in zip(ax.get_yticklabels(), ranked["deck_pick"], strict=True):
         if picked:
             tick.set_fontweight("bold")
@@ -673,11 +622,12 @@ def plot_ranking(data, *, weights=None, lang: str = "da", title: str | None = No
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(words("ranking", lang)["title"] if title is None else title)
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
-def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
-                          ax: Axes | None = None, **kwargs) -> Axes:
+def plot_criteria_heatmap(data, *, title: str | None = None, ax: Axes | None = None,
+                          **kwargs) -> Axes:
     """Heatmap of the four criterion scores: services × criteria, each cell in [0, 1].
 
     Parameters
@@ -685,7 +635,6 @@ def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
     data : pandas.DataFrame
         The table of `ranking.rank_services` (every service, flagged ones too:
         their blank ``groups`` cell shows what is missing).
-    lang : {"da", "en"}
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -697,32 +646,30 @@ def plot_criteria_heatmap(data, *, lang: str = "da", title: str | None = None,
         Rows labelled with the services in the table's order, columns with the
         criteria (the deck's wording), cells annotated with two decimals.
     """
-    from synergi_analysis.ranking import CRITERIA
-
-    _check_lang(lang)
+    criteria = list(_attrs(data, "ranking")["weights"])
+    lang = _lang(data)
     ax = _ax(ax)
-    table = data.set_index("label")[list(CRITERIA)].astype(float)
+    table = data.set_index("label")[criteria].astype(float)
     table.index.name = None
-    table.columns = [word(f"criterion.{c}", lang) for c in CRITERIA]
+    table.columns = [word(f"criterion.{c}", lang) for c in criteria]
     _heatmap(table, ax=ax, totals=False, number_format="{:.2f}", blank_zero=False,
              vmin=0.0, vmax=1.0, **kwargs)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(words("ranking", lang)["criteria"] if title is None else title)
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 
-def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
-                        title: str | None = None, ax: Axes | None = None, **kwargs) -> Axes:
+def plot_rank_stability(data, *, title: str | None = None, ax: Axes | None = None,
+                        **kwargs) -> Axes:
     """How often each service lands in the top k under random weights, with its rank range.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        The table of `ranking.rank_sensitivity`.
-    top : int, optional
-        The k of the axis label; default: the table's ``attrs["top"]``.
-    lang : {"da", "en"}
+        The table of `ranking.rank_sensitivity` (its ``attrs`` give the k of
+        the top-k share and the number of draws).
     title : str, optional
     ax : matplotlib.axes.Axes, optional
     **kwargs
@@ -736,9 +683,9 @@ def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
     """
     import numpy as np
 
-    _check_lang(lang)
+    attrs = _attrs(data, "rank_sensitivity")
     ax = _ax(ax)
-    text = words("ranking", lang)
+    text = words("ranking", _lang(data))
     y = np.arange(len(data))
     kwargs.setdefault("color", PALETTE[0])
     ax.barh(y, data["top_share"].to_numpy(dtype=float), height=0.7, **kwargs)
@@ -751,12 +698,11 @@ def plot_rank_stability(data, *, top: int | None = None, lang: str = "da",
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlim(0, 1.25)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    k = top if top is not None else data.attrs.get("top", "k")
-    n = data.attrs.get("n_draws")
-    ax.set_xlabel(text["share"].format(n=f"{n} " if n else "", k=k))
+    ax.set_xlabel(text["share"].format(n=f"{attrs['n_draws']} ", k=attrs["top"]))
     ax.xaxis.grid(True)
     ax.set_axisbelow(True)
     ax.set_title(text["stability"] if title is None else title)
+    _footnote(ax, attrs=data.attrs)
     return ax
 
 

@@ -10,13 +10,14 @@ cell is reported, never skipped.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from synergi_analysis.codebook import Codebook, Dimension
-from synergi_analysis.errors import Problem
+from synergi_analysis.errors import Problem, shorten
 
 __all__ = [
     "validate_interviews",
@@ -37,13 +38,19 @@ _FALSE = {"false", "0", "no", "nej", "falsk", "", "n"}
 _MAX_LISTED = 12
 
 
+def _q(value) -> str:
+    """A value from the data as a message quotes it: in quotes, cut when long."""
+    return repr(shorten(value))
+
+
 def _row_labels(raw: pd.DataFrame, rows: Sequence | None) -> np.ndarray:
     if rows is None:
         # Spreadsheet numbering: the header is row 1, the first record row 2. A frame
         # from read_table keeps each record's position as its index.
+        # Python ints in an object array: messages and their sort see plain numbers.
         if pd.api.types.is_integer_dtype(raw.index):
-            return raw.index.to_numpy() + 2
-        return np.arange(len(raw)) + 2
+            return np.array((raw.index.to_numpy() + 2).tolist(), dtype=object)
+        return np.array(list(range(2, len(raw) + 2)), dtype=object)
     return np.asarray(list(rows), dtype=object)
 
 
@@ -58,8 +65,13 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     else:
         codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
     # Missing cells are code -1, never among the uniques: they index the trailing ''.
-    cells = [str(u).strip() for u in uniques]
+    # NFC: a value typed on a Mac (decomposed) is the codebook's composed label.
+    cells = [_nfc(str(u).strip()) for u in uniques]
     return codes, cells + [""]
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _blank_mask(codes: np.ndarray, cells: list[str]) -> np.ndarray:
@@ -70,7 +82,7 @@ def _blank_mask(codes: np.ndarray, cells: list[str]) -> np.ndarray:
 def _each(file: str, rows: np.ndarray, mask: np.ndarray, column: str | None,
           message: str) -> list[Problem]:
     """The same problem for every row the mask selects."""
-    return [Problem(file, r, column, message) for r in rows[mask]]
+    return [Problem(file, r, column, message) for r in rows[mask].tolist()]
 
 
 def _missing_columns(file: str, missing: list[str]) -> Problem:
@@ -91,10 +103,10 @@ def _blank(s: pd.Series) -> pd.Series:
 def _unknown_message(dim: Dimension, raw: str) -> str:
     hint = dim.suggest(raw)
     if hint:
-        return f"unknown {dim.name} {raw!r}; did you mean {hint!r}?"
+        return f"unknown {dim.name} {_q(raw)}; did you mean {hint!r}?"
     allowed = dim.keys[:_MAX_LISTED]
     more = ", ..." if len(dim.keys) > _MAX_LISTED else ""
-    return f"unknown {dim.name} {raw!r}; allowed: {', '.join(allowed)}{more}"
+    return f"unknown {dim.name} {_q(raw)}; allowed: {', '.join(allowed)}{more}"
 
 
 def _map_codes(
@@ -200,9 +212,8 @@ def validate_interviews(
     if dup.any():
         first_row = dict(zip(ids[~dup].to_numpy(), rows_arr[(~dup).to_numpy()], strict=True))
         for r, v in zip(rows_arr[dup.to_numpy()], ids[dup], strict=True):
-            problems.append(Problem(
-                file, r, INTERVIEW_ID, f"duplicate interview_id {v!r} (first on row {first_row[v]})"
-            ))
+            problems.append(Problem(file, r, INTERVIEW_ID, f"duplicate interview_id {_q(v)} "
+                                                           f"(first on row {first_row[v]})"))
     out[INTERVIEW_ID] = ids
 
     # Exact age, then the band (derived from the age where it is blank).
@@ -216,7 +227,7 @@ def validate_interviews(
             if not cell:
                 continue
             if np.isnan(nums[i]) or nums[i] % 1:
-                msg = f"age {cell!r} is not a whole number"
+                msg = f"age {_q(cell)} is not a whole number"
             elif not 0 <= nums[i] <= 120:
                 msg = f"age {int(nums[i])} is outside 0-120"
             else:
@@ -275,7 +286,7 @@ def validate_interviews(
         for i, cell in enumerate(cells):
             if cell.casefold() not in _TRUE | _FALSE:
                 problems += _each(file, rows_arr, codes == i, "long_interview",
-                                  f"long_interview {cell!r} is not true or false")
+                                  f"long_interview {_q(cell)} is not true or false")
         out["long_interview"] = truth[codes]
     else:
         out["long_interview"] = False
@@ -317,14 +328,20 @@ def _map_multi(
 def _resolve_age_band(
     out: pd.DataFrame, dim: Dimension, *, file: str, rows: np.ndarray, age_given: np.ndarray
 ) -> tuple[pd.Series, list[Problem]]:
-    """Derive the band from the age where it is blank; report a band that disagrees."""
+    """Derive the band from the age where it is blank; report a band that disagrees.
+
+    The bands may be listed in any order (the codebook checks they do not overlap);
+    an age inside no band is a problem, whether or not a band is given.
+    """
     col = dim.column
-    bands = [(v.key, v.extra.get("min"), v.extra.get("max")) for v in dim.values]
-    if any(lo is None or hi is None for _, lo, hi in bands):
+    bands = sorted(((v.extra.get("min"), v.extra.get("max"), v.key) for v in dim.values
+                    if v.extra.get("min") is not None and v.extra.get("max") is not None),
+                   key=lambda band: band[0])
+    if not bands or len(bands) != len(dim.values):
         return out[col], []
-    lows = np.array([lo for _, lo, _ in bands], dtype=float)
-    highs = np.array([hi for _, _, hi in bands], dtype=float)
-    keys = np.array([k for k, _, _ in bands], dtype=object)
+    lows = np.array([lo for lo, _, _ in bands], dtype=float)
+    highs = np.array([hi for _, hi, _ in bands], dtype=float)
+    keys = np.array([k for _, _, k in bands], dtype=object)
     age = out["age"].astype("float64").to_numpy()
     idx = np.searchsorted(highs, age, side="left")
     has_age = ~np.isnan(age)
@@ -342,7 +359,13 @@ def _resolve_age_band(
         problems.append(
             Problem(file, r, col, f"age_band {g!r} disagrees with age {int(a)} (band {d!r})")
         )
-    missing = pd.isna(given) & ~inside
+    outside = has_age & ~inside
+    if outside.any():
+        listed = ", ".join(f"{k} {lo:g}-{hi:g}" for k, lo, hi in
+                           ((v.key, v.extra["min"], v.extra["max"]) for v in dim.values))
+        for r, a in zip(rows[outside], age[outside], strict=True):
+            problems.append(Problem(file, r, col, f"age {int(a)} fits no {dim.name} ({listed})"))
+    missing = pd.isna(given) & ~has_age
     # An age that was given but invalid has been reported already.
     problems += _each(file, rows, missing & ~age_given, col,
                       "age_band is empty and no age is given")
@@ -438,17 +461,17 @@ def validate_quotes(
     qid = _clean(raw["quote_id"])
     dup = qid.duplicated(keep="first") & (qid != "")
     for r, v in zip(rows_arr[dup.to_numpy()], qid[dup], strict=True):
-        problems.append(Problem(file, r, "quote_id", f"duplicate quote_id {v!r}"))
+        problems.append(Problem(file, r, "quote_id", f"duplicate quote_id {_q(v)}"))
     out["quote_id"] = qid.astype(object)
     iid = _clean(raw["interview_id"])
     unknown = (iid != "") & ~iid.isin(set(interview_ids))
     for r, v in zip(rows_arr[unknown.to_numpy()], iid[unknown], strict=True):
         problems.append(
-            Problem(file, r, "interview_id", f"interview {v!r} is not in {interviews_file}")
+            Problem(file, r, "interview_id", f"interview {_q(v)} is not in {interviews_file}")
         )
     out["interview_id"] = iid.astype(object)
     # Verbatim: keep inner white space, drop only a trailing newline left by editors.
-    out["text"] = raw["text"].fillna("").astype(str).str.rstrip("\r\n").astype(object)
+    out["text"] = raw["text"].fillna("").astype(str).str.rstrip("\r\n").map(_nfc).astype(object)
     stages = codebook.stages
     if "stage" in raw.columns and stages:
         out["stage"], probs, _ = _map_codes(
@@ -499,7 +522,7 @@ def _number(raw: str, problems: list, file: str, row, column: str, *, whole: boo
         value = np.nan
     if not math.isfinite(value) or value < 0 or (whole and (value % 1 or value < 1)):
         kind = "a whole number of 1 or more" if whole else "a number of 0 or more"
-        problems.append(Problem(file, row, column, f"{column} {raw!r} is not {kind}"))
+        problems.append(Problem(file, row, column, f"{column} {_q(raw)} is not {kind}"))
         return np.nan
     return value
 
@@ -508,7 +531,7 @@ def _truth(raw: str, problems: list, file: str, row, column: str) -> bool:
     """A true/false cell in the one vocabulary of every table (``ja``, ``j``, ``x``, ...)."""
     value = raw.casefold()
     if value not in _TRUE | _FALSE:
-        problems.append(Problem(file, row, column, f"{column} {raw!r} is not true or false"))
+        problems.append(Problem(file, row, column, f"{column} {_q(raw)} is not true or false"))
     return value in _TRUE
 
 
@@ -575,7 +598,7 @@ def validate_services(
             desk = _cell(rec[site]).casefold()
             if desk and desk not in DESKS:
                 problems.append(Problem(file, row, site,
-                                        f"unknown desk {desk!r}; allowed: {', '.join(DESKS)} "
+                                        f"unknown desk {_q(desk)}; allowed: {', '.join(DESKS)} "
                                         "or blank"))
                 desk = ""
             out[site] = desk
@@ -644,7 +667,7 @@ def validate_offers(
         if not offer:
             problems.append(Problem(file, row, "offer", "offer is empty"))
         if kind not in OFFER_KINDS:
-            problems.append(Problem(file, row, "kind", f"unknown kind {kind!r}; allowed: "
+            problems.append(Problem(file, row, "kind", f"unknown kind {_q(kind)}; allowed: "
                                                        + ", ".join(OFFER_KINDS)))
         keep.append(key is not None and bool(offer) and kind in OFFER_KINDS)
         keys.append(key)

@@ -96,3 +96,20 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> dict[str, Path]:
+    """The default batch rendered once in each language: ``{"da": folder, "en": folder}``.
+
+    Shared by the notebook and browser tests, so the suite renders it only twice.
+    """
+    from synergi_analysis.report import render_batch
+
+    folders = {}
+    for lang in ("da", "en"):
+        folder = tmp_path_factory.mktemp(f"batch-{lang}")
+        summary = render_batch(out=folder, lang=lang, jobs=2, progress=False)
+        assert summary.ok, [r.error for r in summary.results if r.error]
+        folders[lang] = folder
+    return folders

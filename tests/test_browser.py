@@ -1,5 +1,8 @@
 """The reports in a real browser: Debian's headless Chromium, driven by Playwright.
 
+Every report of the default batch, in both languages (rendered once for the session,
+see conftest.py), is opened, screenshotted and measured: no text may run past the
+page's width, every page uses one font family, nothing is fetched from the network.
 No browser can be downloaded here, so Playwright drives ``/usr/bin/chromium``
 (``.ci/run`` installs it); without it the test skips and says why.
 """
@@ -11,25 +14,17 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from synergi_analysis.report import render_batch
-
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A laptop's window and a narrow one: text must fit both.
+WIDTHS = (1280, 800)
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(),
                        reason="no /usr/bin/chromium (apt-get install chromium; .ci/run does)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser")
-    summary = render_batch(out=out, only="overview,synergy", jobs=2, progress=False)
-    assert summary.ok, [r.error for r in summary.results]
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +36,9 @@ def browser():
         chromium.close()
 
 
-def open_page(browser, url: str):
+def open_page(browser, url: str, *, width: int = WIDTHS[0]):
     """Open ``url`` and collect console errors, failed requests and uncaught exceptions."""
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": width, "height": 900})
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
             if m.type in ("error", "warning") else None)
@@ -56,22 +51,75 @@ def open_page(browser, url: str):
     return page, problems
 
 
-def test_the_index_and_every_report_it_links_open_cleanly(browser, reports):
-    index, problems = open_page(browser, (reports / "index.html").as_uri())
+# Elements with text of their own whose box runs past the window, or whose text is cut.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  if (document.documentElement.scrollWidth > width + 1)
+    found.push(`page is ${document.documentElement.scrollWidth}px wide`);
+  for (const el of document.body.querySelectorAll("*")) {
+    const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && (box.right > width + 1 || box.left < -1))
+      found.push(`${el.tagName} "${el.textContent.trim().slice(0, 40)}" ends at ${box.right}`);
+    const style = getComputedStyle(el);
+    if (style.overflowX !== "visible" && el.scrollWidth > el.clientWidth + 1)
+      found.push(`${el.tagName} "${el.textContent.trim().slice(0, 40)}" is cut`);
+  }
+  return found;
+}"""
+
+FONTS = """() => {
+  const families = new Set();
+  for (const el of document.body.querySelectorAll("*")) {
+    if ([...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+      families.add(getComputedStyle(el).fontFamily);
+  }
+  return [...families];
+}"""
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_report_fits_the_page_in_one_font_family(browser, rendered, lang, tmp_path):
+    pages = sorted(rendered[lang].glob("*.html"))
+    assert len(pages) == 24
+    found = {}
+    for path in pages:
+        for width in WIDTHS:
+            page, problems = open_page(browser, path.as_uri(), width=width)
+            shot = tmp_path / f"{lang}-{path.stem}-{width}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 5_000, shot
+            problems += page.evaluate(OVERFLOW)[:3]
+            fonts = page.evaluate(FONTS)
+            if len(fonts) != 1:
+                problems.append(f"{len(fonts)} font families: {fonts}")
+            if problems:
+                found[f"{path.name} at {width}px ({shot.name})"] = problems
+            page.close()
+    assert found == {}
+
+
+def test_the_index_and_every_report_it_links_open_cleanly(browser, rendered):
+    out = rendered["da"]
+    index, problems = open_page(browser, (out / "index.html").as_uri())
     assert index.title().startswith("Bibliotek og borgerservice")
-    links = index.eval_on_selector_all("table a", "els => els.map(a => a.href)")
-    assert len(links) == 2
+    links = index.eval_on_selector_all("table a", "els => [...new Set(els.map(a => a.href))]")
+    assert len(links) == 23
+    thumbnails = index.eval_on_selector_all(
+        "td.thumb img", "els => els.map(i => [i.complete, i.naturalWidth])")
+    assert len(thumbnails) == 22 and all(ok and w == 240 for ok, w in thumbnails)
     index.close()
     for link in links:
         target = Path(unquote(urlparse(link).path))
-        assert target.parent == reports and target.is_file(), link
+        assert target.parent == out and target.is_file(), link
         page, page_problems = open_page(browser, link)
         images = page.eval_on_selector_all(
             "img", "els => els.map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt])")
-        assert images, link
         for complete, width, height, alt in images:
             assert complete and width > 100 and height > 100 and alt, (link, alt)
-        assert page.locator("h1").first.inner_text() in {"Oversigt", "Synergipotentiale"}
+        assert images or "vielse" in link
         # Code cells are hidden: nothing that looks like an input area is displayed.
         assert page.locator(".jp-InputArea-editor").count() == 0
         problems += page_problems
@@ -79,10 +127,10 @@ def test_the_index_and_every_report_it_links_open_cleanly(browser, reports):
     assert problems == []
 
 
-def test_a_quote_is_text_in_the_browser(browser, reports):
-    page, problems = open_page(browser, (reports / "overview.html").as_uri())
+def test_a_quote_is_text_in_the_browser(browser, rendered):
+    page, problems = open_page(browser, (rendered["da"] / "overview.html").as_uri())
     quotes = page.locator("blockquote")
     assert quotes.count() > 10
-    assert "Lone, 61 år, Pas (Næstved)" in page.locator("body").inner_text()
+    assert "Lone, 61 år, nyt pas (Næstved)" in page.locator("body").inner_text()
     page.close()
     assert problems == []

@@ -38,7 +38,8 @@ def test_validate_shipped_data(capsys):
     code, out, err = run(capsys, "validate")
     assert code == 0 and err == ""
     n_quotes = len(pd.read_csv(Path(__file__).parents[1] / "data" / "quotes.csv"))
-    assert out.strip().endswith(f"valid: 45 interviews, 4 sites, 16 services, {n_quotes} quotes")
+    assert out.splitlines()[0].endswith(
+        f"valid: 45 interviews, 4 sites, 16 services, {n_quotes} quotes")
 
 
 def test_validate_reports_every_problem_with_exit_2(capsys, bad_study):
@@ -77,7 +78,8 @@ def test_service_by_age_markdown_and_text(capsys):
     assert md.splitlines()[0] == "| service | 0-17 | 18-29 | 30-49 | 50-69 | 70+ | Antal |"
     assert "| Pas | 1 | 1 | 9 | 2 | 2 | 15 |" in md
     _, text, _ = run(capsys, "table", "service-by-age")
-    assert text.splitlines()[-1].split() == ["Antal", "1", "4", "16", "12", "12", "45"]
+    assert ["Antal", "1", "4", "16", "12", "12", "45"] in [line.split()
+                                                         for line in text.splitlines()]
 
 
 def test_table_on_a_single_bad_file_exit_2(capsys, tmp_path):

@@ -64,3 +64,26 @@ def test_figures_into_a_file_is_bad_input(tmp_path, capsys):
     assert main(["figures", "--out", str(taken)]) == 2
     _, err = capsys.readouterr()
     assert "not a folder" in err and "Traceback" not in err
+
+
+def test_every_slide_of_the_shipped_study_carries_the_illustrative_caveat(study):
+    for name, draw in FIGURES.items():
+        note = draw(study, "en").get_supxlabel().replace("\n", " ")
+        assert "Illustrative codings: " in note, name
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("da", "0,2"), ("en", "0.2")])
+def test_a_slide_writes_its_numbers_as_its_language_does(study, lang, mark):
+    from synergi_analysis.style import house_style
+
+    with house_style():
+        fig = FIGURES["ranking"](study, lang)
+        fig.draw_without_rendering()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert mark in ticks and not [t for t in ticks if ("." if lang == "da" else ",") in t]
+    # A count is written without a separator a decimal mark could be mistaken for.
+    assert " 1000 bootstrap" in fig.get_supxlabel().replace("\n", " ")
+    with house_style():
+        fig = FIGURES["attitudes"](study, lang)
+    shares = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_text().endswith("%")]
+    assert shares and all(s.endswith(" %") == (lang == "da") for s in shares)

@@ -194,3 +194,237 @@ def test_quotes_file_with_only_a_header(tmp_path, data_dir):
     with pytest.raises(ValidationError, match="quotes.csv:1: missing required column: "
                                               "interview_id"):
         load_study(folder)
+
+
+# -- tables that would lose or change data without a word ----------------------------------
+
+def _study_folder(tmp_path, data_dir, *names: str) -> Path:
+    folder = tmp_path / "study"
+    folder.mkdir(exist_ok=True)
+    for name in ("codebook.yml", "interviews.csv", *names):
+        (folder / name).write_bytes((data_dir / name).read_bytes())
+    return folder
+
+
+def test_decomposed_text_from_a_mac_matches_the_codebook(tmp_path, data_dir, study):
+    import unicodedata
+
+    text = (data_dir / "interviews.csv").read_text(encoding="utf-8")
+    # "åben" decomposes (a + ring above); æ and ø have no decomposition.
+    nfd = unicodedata.normalize("NFD", text).replace(",næstved,", ",Næstved,")
+    assert "åben" in text and "åben" not in nfd and "a\u030aben" in nfd
+    path = tmp_path / "interviews.csv"
+    path.write_text(nfd, encoding="utf-8")
+    loaded = load_study(path)
+    _assert_same_study(loaded, study)
+    assert (loaded.interviews["ventetid"] == "åben").sum() > 0
+
+
+def test_mac_roman_quotes_are_read_as_mac_roman_and_said(tmp_path, data_dir, study):
+    folder = _study_folder(tmp_path, data_dir)
+    quotes = (data_dir / "quotes.csv").read_text(encoding="utf-8")
+    assert "ø" in quotes and "æ" in quotes
+    (folder / "quotes.csv").write_bytes(quotes.encode("mac_roman"))
+    loaded = load_study(folder)
+    pd.testing.assert_frame_equal(loaded.quotes, study.quotes)
+    assert loaded.warnings == ["quotes.csv: not UTF-8; read as Mac Roman"]
+    # Windows Excel's encoding is told apart from it the same way.
+    (folder / "quotes.csv").write_bytes(quotes.encode("cp1252"))
+    assert load_study(folder).warnings == ["quotes.csv: not UTF-8; read as Windows (cp1252)"]
+
+
+def test_bytes_that_read_as_mojibake_either_way_are_refused(tmp_path, data_dir):
+    from synergi_analysis.errors import StudyError
+
+    folder = _study_folder(tmp_path, data_dir)
+    # Box-drawing bytes: symbols, not letters, in both cp1252 and Mac Roman.
+    (folder / "quotes.csv").write_bytes(b"quote_id,interview_id,text\nQ1,I01,\xb1\xa5\xb6\n")
+    with pytest.raises(StudyError, match="quotes.csv: not UTF-8, and read as cp1252 or Mac "
+                                         "Roman it holds characters no other file"):
+        load_study(folder)
+
+
+def test_a_separator_at_the_end_of_every_row_shifts_nothing(tmp_path, data_dir, study):
+    lines = (data_dir / "interviews.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "interviews.csv"
+    path.write_text("\n".join([lines[0], *(ln + "," for ln in lines[1:])]) + "\n",
+                    encoding="utf-8")
+    _assert_same_study(load_study(path), study)
+
+
+def test_a_value_after_the_last_column_is_a_problem(tmp_path, data_dir):
+    from synergi_analysis.errors import ValidationError
+
+    lines = (data_dir / "interviews.csv").read_text(encoding="utf-8").splitlines()
+    rows = [ln + "," for ln in lines[1:]]
+    rows[3] += "Lone"
+    path = tmp_path / "interviews.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_study(path)
+    assert [str(p) for p in info.value.problems] == [
+        "interviews.csv:5: a value after the last column ('Lone'); the header has 17 columns"]
+
+
+def test_a_stray_quote_mark_that_merges_rows_is_reported(tmp_path, data_dir):
+    from synergi_analysis.errors import ValidationError
+
+    folder = _study_folder(tmp_path, data_dir)
+    (folder / "quotes.csv").write_text(
+        "quote_id,interview_id,text,stage,theme\n"
+        'Q1,I01,"Hun sagde ja,ventetid,\n'
+        "Q2,I02,Det er godt,,\n"
+        "Q3,I03,Det er fint,,\n"
+        'Q4,I04,Fint" sagde hun,,\n'
+        "Q5,I05,Sidste,,\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_study(folder)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.row, problem.column) == ("quotes.csv", 2, "text")
+    assert problem.message == (
+        "the cell runs over 4 lines and holds 2 that look like rows of their own (from "
+        "'Q2,I02,Det er godt,,'): a stray quote mark (\") merges rows; the file has 6 lines "
+        "but 3 rows")
+
+
+def test_a_quote_over_several_lines_is_no_problem(tmp_path, data_dir):
+    folder = _study_folder(tmp_path, data_dir)
+    (folder / "quotes.csv").write_text(
+        "quote_id,interview_id,text,stage,theme\n"
+        'Q1,I01,"Først det ene, så det andre, og så, til sidst,\ndet tredje.",,\n'
+        "Q2,I02,Det er godt,,\n", encoding="utf-8")
+    assert load_study(folder).quotes["text"].tolist() == [
+        "Først det ene, så det andre, og så, til sidst,\ndet tredje.", "Det er godt"]
+
+
+def test_a_csv_the_tool_wrote_reads_back_to_the_same_values(tmp_path):
+    from synergi_analysis._io import to_csv_bytes
+
+    frame = pd.DataFrame({"quote_id": ["Q1", "Q2", "Q3", "Q4"],
+                          "text": ["- Nej, sagde hun.", "=1+1", "@home", "'quoted' text"],
+                          "n": ["-3", "+4", "5", "6"]})
+    path = tmp_path / "quotes.csv"
+    path.write_bytes(to_csv_bytes(frame, index=False))
+    written = path.read_text(encoding="utf-8")
+    assert "'- Nej, sagde hun." in written and "'=1+1" in written and "'-3" in written
+    back = read_table(path)
+    pd.testing.assert_frame_equal(back, frame, check_index_type=False)
+
+
+# -- Excel ---------------------------------------------------------------------------------
+
+
+def _workbook(path: Path, fill) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    fill(wb)
+    wb.save(path)
+    return path
+
+
+def _interviews_sheet(ws, data_dir) -> None:
+    raw = read_table(data_dir / "interviews.csv")
+    ws.append(list(raw.columns))
+    for row in raw.itertuples(index=False):
+        ws.append(list(row))
+
+
+def test_merged_cells_in_the_data_are_refused(tmp_path, data_dir):
+    from synergi_analysis.errors import ValidationError
+
+    def fill(wb):
+        _interviews_sheet(wb.active, data_dir)
+        wb.active.merge_cells("B3:B5")
+
+    with pytest.raises(ValidationError) as info:
+        load_study(_workbook(tmp_path / "interviews.xlsx", fill))
+    assert [str(p) for p in info.value.problems] == [
+        "interviews.xlsx:3: cells B3:B5 are merged: a merged cell keeps only its top-left "
+        "value; unmerge them and fill in every cell"]
+
+
+def test_formulas_without_a_saved_value_are_refused(tmp_path, data_dir):
+    from synergi_analysis.errors import ValidationError
+
+    def fill(wb):
+        _interviews_sheet(wb.active, data_dir)
+        wb.active["E4"] = "=40+21"
+
+    with pytest.raises(ValidationError, match="interviews.xlsx:4: cell E4 holds a formula "
+                                              "with no saved value"):
+        load_study(_workbook(tmp_path / "interviews.xlsx", fill))
+
+
+def test_data_on_two_sheets_needs_a_sheet_named(tmp_path, data_dir, study, capsys):
+    from synergi_analysis.cli import main
+    from synergi_analysis.errors import StudyError
+
+    def fill(wb):
+        wb.active.title = "Noter"
+        wb.active["A1"] = "Interviews fra efteråret"
+        _interviews_sheet(wb.create_sheet("Interviews"), data_dir)
+
+    path = _workbook(tmp_path / "interviews.xlsx", fill)
+    with pytest.raises(StudyError, match=r"data on 2 sheets \('Noter', 'Interviews'\); only one "
+                                         r"is read, so name it \(--sheet NAME"):
+        load_study(path)
+    _assert_same_study(load_study(path, sheet="Interviews"), study)
+    with pytest.raises(StudyError, match="no sheet named 'Ark9'; the workbook has 'Noter', "
+                                         "'Interviews'"):
+        load_study(path, sheet="Ark9")
+    code = main(["validate", str(path), "--sheet", "Interviews"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "valid: 45 interviews" in out
+    with pytest.raises(StudyError, match="a sheet is named, but this is not an .xlsx"):
+        load_study(data_dir / "interviews.csv", sheet="Interviews")
+
+
+@pytest.mark.parametrize("dimension", [True, False])
+def test_a_cell_at_the_far_corner_of_a_small_file_is_refused_fast(tmp_path, dimension):
+    """8 KB, one cell at XFD1048576: refused before the table is padded to 17e9 cells."""
+    import zipfile
+
+    from synergi_analysis.errors import StudyError
+
+    def fill(wb):
+        wb.active.append(["interview_id", "site"])
+        wb.active.append(["I01", "roskilde"])
+        wb.active["XFD1048576"] = "x"
+
+    path = _workbook(tmp_path / "big.xlsx", fill)
+    if not dimension:
+        # A file that declares no size is caught while its rows are read.
+        with zipfile.ZipFile(path) as zin:
+            parts = {n: zin.read(n) for n in zin.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = re.sub(
+            rb"<dimension [^>]*/>", b"", parts["xl/worksheets/sheet1.xml"])
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name, data in parts.items():
+                zout.writestr(name, data)
+    assert path.stat().st_size < 8192
+    with pytest.raises(StudyError, match=r"big.xlsx: refused: sheet 'Sheet' reaches cell "
+                                         r"XFD1048576, more than 10,000,000 cells"):
+        load_study(path)
+
+
+def test_broken_xml_in_a_valid_zip_is_a_message(tmp_path, capsys):
+    import zipfile
+
+    from synergi_analysis.cli import main
+
+    path = _workbook(tmp_path / "interviews.xlsx", lambda wb: wb.active.append(["a", "b"]))
+    with zipfile.ZipFile(path) as zin:
+        parts = {n: zin.read(n) for n in zin.namelist()}
+    for member in ("xl/worksheets/sheet1.xml", "xl/workbook.xml"):
+        broken = dict(parts)
+        broken[member] = parts[member][: len(parts[member]) // 2]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name, data in broken.items():
+                zout.writestr(name, data)
+        code = main(["validate", str(path)])
+        _, err = capsys.readouterr()
+        assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+        assert err.startswith(f"error: {path}: ")
+        assert ("broken XML in xl/workbook.xml" in err if member == "xl/workbook.xml"
+                else "sheet 'Sheet' cannot be read" in err)

@@ -16,6 +16,7 @@ The tiny study (tests/conftest.py) in full, so the expected numbers can be check
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ from synergi_analysis.patterns import (
 from synergi_analysis.quotations import caption, quotes
 
 NAN = np.nan
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _cat(values, categories=None):
@@ -56,13 +59,18 @@ def test_attitudes_per_visitor_type_on_each_scale(tiny_study):
         "count": np.array([2, 1, 1, 1, 0, 0, 1, 0], dtype="int64"),
         "share": [0.4, 0.2, 0.2, 0.2, 0.0, 0.0, 1.0, 0.0],
     })
-    pd.testing.assert_frame_equal(table, expected)
+    pd.testing.assert_frame_equal(table.drop(columns=["share_low", "share_high"]), expected)
+    # Wilson 95 %: 2 of 5 is 0.118 to 0.769; 0 of 1 reaches up to 0.79.
+    assert table["share_low"].round(3).tolist()[:2] == [0.118, 0.036]
+    assert table["share_high"].round(3).tolist()[0] == 0.769
+    assert table.loc[5, ["share_low", "share_high"]].round(3).tolist() == [0.0, 0.793]
 
 
 def test_attitudes_by_site_keeps_empty_sites_with_missing_shares(tiny_study):
     table = attitudes(tiny_study.interviews, codebook=tiny_study.codebook, by="site",
-                      lang=None)
-    assert list(table.columns) == ["site", "visitor_type", "code", "attitude", "count", "share"]
+                      lang="keys")
+    assert list(table.columns) == ["site", "visitor_type", "code", "attitude", "count", "share",
+                                   "share_low", "share_high"]
     assert table["site"].cat.categories.tolist() == ["roskilde", "ringsted", "næstved", "glumsø"]
     assert len(table) == 4 * (5 + 3)
     counts = table.groupby("site", observed=True)["count"].sum()
@@ -88,14 +96,14 @@ def test_attitudes_in_english_and_not_coded(tiny_study):
 def test_attitudes_of_an_empty_selection(tiny_study):
     full = attitudes(tiny_study.interviews, codebook=tiny_study.codebook, by="site")
     empty = attitudes(tiny_study.interviews.iloc[:0], codebook=tiny_study.codebook, by="site")
-    pd.testing.assert_frame_equal(empty.drop(columns=["count", "share"]),
-                                  full.drop(columns=["count", "share"]))
-    assert empty["count"].eq(0).all() and empty["share"].isna().all()
+    shares = ["count", "share", "share_low", "share_high"]
+    pd.testing.assert_frame_equal(empty.drop(columns=shares), full.drop(columns=shares))
+    assert empty["count"].eq(0).all() and empty[shares[1:]].isna().all().all()
     assert empty["count"].dtype == "int64" and empty["share"].dtype == "float64"
 
 
 def test_attitudes_add_up_per_site_on_the_shipped_data(study):
-    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang=None)
+    table = attitudes(study.interviews, codebook=study.codebook, by="site", lang="keys")
     per_site = table.groupby("site", observed=True)["count"].sum()
     assert per_site.to_dict() == {"roskilde": 13, "ringsted": 13, "næstved": 13, "glumsø": 6}
     assert per_site.to_dict() == study.interviews["site"].value_counts().to_dict()
@@ -126,12 +134,16 @@ def test_journey_overall(tiny_study):
         "not_coded": np.array([3, 3, 1, 1, 3, 4], dtype="int64"),
         "share_open": [2 / 3, 0.0, 0.4, 0.0, 1 / 3, 1.0],
     })
-    pd.testing.assert_frame_equal(table, expected)
+    pd.testing.assert_frame_equal(table.drop(columns=["share_low", "share_high"]), expected)
+    # The interval of 2 open of 3 coded; of 0 of 3 it starts at 0.
+    assert table.loc[0, ["share_low", "share_high"]].round(3).tolist() == [0.208, 0.939]
+    assert table.loc[1, "share_low"] == 0.0
 
 
 def test_journey_by_site_in_english(tiny_study):
     table = journey(tiny_study.interviews, codebook=tiny_study.codebook, by="site", lang="en")
-    assert list(table.columns) == ["site", "stage", "open", "closed", "not_coded", "share_open"]
+    assert list(table.columns) == ["site", "stage", "open", "closed", "not_coded", "share_open",
+                                   "share_low", "share_high"]
     assert table["site"].cat.categories.tolist() == ["Roskilde", "Ringsted", "Næstved", "Glumsø"]
     assert table["stage"].tolist()[:6] == ["Preparation", "Arrival", "Waiting", "Being served",
                                            "Exit", "At home"]
@@ -145,7 +157,7 @@ def test_journey_by_site_in_english(tiny_study):
 
 def test_journey_by_attitude_keeps_the_scales_apart(tiny_study):
     table = journey(tiny_study.interviews, codebook=tiny_study.codebook, by="attitude",
-                    lang=None)
+                    lang="keys")
     groups = table["attitude"].cat.categories.tolist()
     assert groups == ["borgerservice:A", "borgerservice:B", "borgerservice:C", "borgerservice:D",
                       "bibliotek:A", "bibliotek:B"]
@@ -169,7 +181,7 @@ def test_journey_adds_up_per_stage_on_the_shipped_data(study):
     assert table.set_index("stage")["open"].to_dict() == {
         "Forberedelse": 14, "Ankomst": 5, "Ventetid": 11, "Betjening": 2, "Udgang": 9,
         "Hjemme": 15}
-    by_site = journey(study.interviews, codebook=study.codebook, by="site", lang=None)
+    by_site = journey(study.interviews, codebook=study.codebook, by="site", lang="keys")
     sizes = (by_site["open"] + by_site["closed"] + by_site["not_coded"]).groupby(
         [by_site["site"], by_site["stage"]], observed=True).sum()
     assert sizes.unstack().eq(study.interviews["site"].value_counts(), axis=0).all().all()
@@ -179,7 +191,7 @@ def test_journey_adds_up_per_stage_on_the_shipped_data(study):
 
 
 def test_competence_by_service(tiny_study):
-    table = competence(tiny_study.interviews, codebook=tiny_study.codebook, lang=None)
+    table = competence(tiny_study.interviews, codebook=tiny_study.codebook, lang="keys")
     assert table.columns.tolist() == ["navigationsstærk", "navigationssvag", "Antal"]
     assert table.index.tolist()[:3] == ["pas", "kørekort", "skat"]
     assert table.loc["pas"].tolist() == [2, 1, 3]
@@ -207,7 +219,7 @@ def test_competence_on_the_shipped_data(study):
 
 
 def test_life_situations_counts_each_of_several(tiny_study):
-    table = life_situations(tiny_study.interviews, codebook=tiny_study.codebook, lang=None)
+    table = life_situations(tiny_study.interviews, codebook=tiny_study.codebook, lang="keys")
     assert table.index.name == "life_situation" and table.columns.name == "service"
     assert table.loc["forælder", ["pas", "biblioteksbesøg", "Antal"]].tolist() == [1, 1, 2]
     assert table.loc["pensionist", ["pas", "kørekort", "Antal"]].tolist() == [1, 1, 2]
@@ -244,7 +256,7 @@ def test_empty_selection_of_the_crosstabs(tiny_study):
 
 def test_cooccurrence_counts_of_a_multi_valued_dimension(tiny_study):
     table = cooccurrence(tiny_study.interviews, codebook=tiny_study.codebook,
-                         rows="life_situation", lang=None)
+                         rows="life_situation", lang="keys")
     keys = tiny_study.codebook.keys("life_situation")
     assert table.index.tolist() == keys and table.columns.tolist() == keys
     assert np.diag(table).tolist() == [0, 1, 2, 0, 0, 2, 0, 1, 1, 0, 0]
@@ -256,13 +268,16 @@ def test_cooccurrence_counts_of_a_multi_valued_dimension(tiny_study):
 
 def test_cooccurrence_jaccard_and_lift(tiny_study):
     iv, cb = tiny_study.interviews, tiny_study.codebook
-    jac = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="jaccard", lang=None)
-    lift = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="lift", lang=None)
-    # forælder: T1, T6; udlandsrejse: T1; N = 6.
+    jac = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="jaccard", lang="keys")
+    lift = cooccurrence(iv, codebook=cb, rows="life_situation", normalise="lift", lang="keys")
+    # forælder: T1, T6; udlandsrejse: T1; N = 5, the interviews with a life situation
+    # (T5 has none, so it can neither meet nor miss one).
     assert jac.loc["forælder", "udlandsrejse"] == pytest.approx(1 / (2 + 1 - 1))
-    assert lift.loc["forælder", "udlandsrejse"] == pytest.approx(1 * 6 / (2 * 1))
+    assert lift.loc["forælder", "udlandsrejse"] == pytest.approx(1 * 5 / (2 * 1))
     assert jac.loc["forælder", "forælder"] == 1.0
-    assert lift.loc["forælder", "forælder"] == pytest.approx(6 / 2)
+    assert lift.loc["forælder", "forælder"] == pytest.approx(5 / 2)
+    assert lift.attrs["n_both"] == 5 and lift.attrs["min_n"] == 3
+    assert lift.attrs["counts"]["forælder"]["udlandsrejse"] == 1
     assert jac.loc["forælder", "pensionist"] == 0.0
     # Codes nobody has: no denominator, so missing rather than a made-up 0.
     assert np.isnan(jac.loc["skilsmisse", "skilsmisse"])
@@ -288,7 +303,7 @@ def test_cooccurrence_agrees_with_study_codings(study):
     pairs = life.merge(life, on="interview_id")
     counts = pairs.groupby(["value_x", "value_y"]).size()
     table = cooccurrence(study.interviews, codebook=study.codebook, rows="life_situation",
-                         lang=None)
+                         lang="keys")
     for (a, b), n in counts.items():
         assert table.loc[a, b] == n
     assert int(table.to_numpy().sum()) == int(counts.sum())
@@ -333,7 +348,7 @@ def test_service_by_site_and_visitor_type(study):
 
 def test_crosstab_of_a_scaled_dimension_keeps_the_scales_apart(tiny_study):
     table = crosstab(tiny_study.interviews, codebook=tiny_study.codebook, rows="attitude",
-                     columns="site", lang=None, margins=False)
+                     columns="site", lang="keys", margins=False)
     assert table.index.tolist()[-2:] == ["bibliotek:A", "bibliotek:B"]
     assert table.loc["bibliotek:B", "roskilde"] == 1
     assert table.loc["borgerservice:B", "roskilde"] == 1
@@ -346,7 +361,7 @@ def test_functions_leave_their_input_alone_and_ignore_its_index(tiny_study):
     cb = tiny_study.codebook
     assert attitudes(iv, codebook=cb)["count"].tolist() == [2, 1, 1, 1, 0, 0, 1, 0]
     assert journey(iv, codebook=cb)["open"].tolist() == [2, 0, 2, 0, 1, 2]
-    assert cooccurrence(iv, codebook=cb, rows="life_situation", lang=None).loc[
+    assert cooccurrence(iv, codebook=cb, rows="life_situation", lang="keys").loc[
         "forælder", "forælder"] == 2
     pd.testing.assert_frame_equal(iv, before)
 
@@ -422,14 +437,45 @@ def test_quotes_of_an_anonymised_study_show_pseudonym_and_age_band(tiny_study):
     assert found["age"].isna().all()
 
 
-def test_quotes_on_the_shipped_data(study):
+def test_quotes_on_the_shipped_data_keep_the_decks_caption(study):
     found = _quotes(study, contains="chancenummer")
-    assert found["caption"].tolist() == ["Lone, 61 år, Pas (Næstved)"]
+    assert found["caption"].tolist() == ["Lone, 61 år, nyt pas (Næstved)"]
     grethe = _quotes(study, contains="varmehjælp")
-    assert grethe["caption"].tolist() == ["Grethe, 73 år, Licens og varmetillæg (Roskilde)"]
+    assert grethe["caption"].tolist() == ["Grethe, 73 år, (Roskilde)"]
+    # Sonja speaks for herself in one quote, with Preben in the other; both ages kept.
+    sonja = _quotes(study, service="skat").set_index("quote_id")["caption"]
+    assert sonja.to_dict() == {"Q05": "Sonja, 73 år, Skat (Ringsted)",
+                               "Q13": "Preben og Sonja, 72 og 73 år, (Ringsted)"}
     assert len(_quotes(study)) == len(study.quotes)
+    # Every caption is the deck's, word for word.
+    deck = " ".join((REPO.parent / "shared" / "seeds" / "000_2dbc95ada916c87e.txt")
+                    .read_text(encoding="utf-8").split())
+    assert all(c in deck for c in _quotes(study)["caption"])
+
+
+def test_an_anonymised_caption_names_neither_the_speaker_nor_the_age(study):
+    import re
+
     anonymous = _quotes(study.anonymised(), contains="chancenummer")
     assert anonymous["caption"].str.fullmatch(r"Borger \d+, 50-69 år, Pas \(Næstved\)").all()
+    found = quotes(study.anonymised(), lang="en")
+    names = {n for s in study.interviews["speaker"].dropna()
+             for n in re.split(r" og |, ", s)}
+    ages = {str(int(a)) for a in study.interviews["age"].dropna()} | {"77", "72", "18"}
+    for caption_ in found["caption"]:
+        assert re.match(r"Borger \d+, aged (\d+-\d+|\d+\+), ", caption_), caption_
+        assert not any(re.search(rf"\b{re.escape(n)}\b", caption_) for n in names)
+        rest = re.sub(r"^Borger \d+, aged (\d+-\d+|\d+\+)", "", caption_)  # the band may
+        # hold an age ("50-69"); what follows it must not
+        assert not any(re.search(rf"\b{a}\b", rest) for a in ages)
+    assert "caption" not in study.anonymised().quotes.columns
+
+
+def test_a_blank_stored_caption_is_built_from_the_codes(tiny_study):
+    q = tiny_study.quotes.assign(caption=["Anna i køen", "", None])
+    found = quotes(q, interviews=tiny_study.interviews, codebook=tiny_study.codebook)
+    assert found["caption"].tolist() == ["Anna i køen", "Bo, 72 år, Pas (Roskilde)",
+                                         "Dorte, 45 år, Biblioteksbesøgende (Roskilde)"]
 
 
 def test_caption_leaves_out_what_is_missing():
@@ -458,7 +504,7 @@ def test_cli_attitudes_by_site(capsys):
 def test_cli_journey_by_age_band_in_english(capsys):
     table = _csv(capsys, "journey", "--by", "age_band", "--lang", "en")
     assert table.columns.tolist() == ["age_band", "stage", "open", "closed", "not_coded",
-                                      "share_open"]
+                                      "share_open", "share_low", "share_high"]
     assert (table["open"] + table["closed"] + table["not_coded"]).groupby(
         table["stage"]).sum().eq(45).all()
 
@@ -473,8 +519,63 @@ def test_cli_competence_and_life_situations(capsys):
 
 def test_cli_cooccurrence_lift(capsys):
     table = _csv(capsys, "cooccurrence", "--rows", "attitude", "--columns", "competence",
-                 "--normalise", "lift").set_index("attitude")
-    assert table.loc["Den hjælpsøgende", "Navigationssvag"] == pytest.approx(45 / 13, abs=1e-3)
+                 "--normalise", "lift")
+    assert table.columns.tolist() == ["attitude", "competence", "n", "lift", "small"]
+    cell = table.set_index(["attitude", "competence"]).loc[
+        ("Den hjælpsøgende", "Navigationssvag")]
+    assert cell["lift"] == pytest.approx(45 / 13, abs=1e-3) and cell["n"] == 6
+    assert not cell["small"]
+    assert table.loc[table["n"] < 3, "small"].all()
+
+
+def test_cli_quotes_where_any_code(capsys):
+    table = _csv(capsys, "quotes", "--where", "forberedelse=åben", "--where",
+                 "Sted=Roskilde,ringsted")
+    assert table["caption"].tolist() == [
+        "Mads, 41 år, Nyt kørekort (Roskilde)", "Trine, 39 år, Pas (Roskilde)",
+        "Sonja, 73 år, Skat (Ringsted)", "Preben og Sonja, 72 og 73 år, (Ringsted)",
+        "Søs, 69 år (Ringsted)"]
+    # Two --where on one dimension: both must hold.
+    assert _csv(capsys, "quotes", "--where", "site=roskilde", "--where", "site=ringsted").empty
+
+
+@pytest.mark.parametrize(("where", "message"), [
+    ("servce=pas", "where: unknown dimension 'servce'; did you mean 'service'?"),
+    ("service=Kørekrot", "where service: unknown value 'Kørekrot'; did you mean 'Kørekort'?"),
+    ("forberedelse=aaben", "unknown value 'aaben'"),
+    ("service", "--where 'service': expected DIMENSION=VALUE[,VALUE...]"),
+    ("site=", "--where 'site=': expected DIMENSION=VALUE[,VALUE...]"),
+])
+def test_cli_bad_where_exits_2_naming_it(capsys, where, message):
+    assert main(["table", "quotes", "--where", where]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and message in err and "Traceback" not in err
+
+
+def test_quote_matrix_groups_the_quotes_by_a_second_dimension(study):
+    from synergi_analysis.quotations import quote_matrix
+
+    matrix = quote_matrix(study, by="attitude", service="pas")
+    assert matrix["group"].tolist() == ["Den uinteresserede negative", "Den travle positive",
+                                        "Den travle positive", "Den opsøgende positive"]
+    assert matrix["quote_id"].tolist() == ["Q03", "Q06", "Q17", "Q01"]
+    assert matrix.attrs["counts"]["Den hjælpsøgende"] == 0  # every value, quoted or not
+    assert matrix.attrs["by"] == "attitude" and "attitude" in matrix.attrs["illustrative"]
+    # A multi-valued dimension: a quote under each of its interview's values.
+    life = quote_matrix(study, by="life_situation", site="ringsted")
+    assert life.attrs["counts"]["Flytning"] == 3 and life.attrs["counts"]["Voksen/myndig"] == 2
+    assert life[life["quote_id"] == "Q10"]["group"].tolist() == ["Voksen/myndig", "Flytning"]
+    # Interviews without a code on it are grouped last.
+    uncoded = quote_matrix(study, by="ventetid", lang="en")
+    assert uncoded["group"].cat.categories.tolist() == ["Open", "Closed", "Not coded"]
+    assert uncoded.attrs["counts"]["Not coded"] == 2  # the library visitors' quotes
+
+
+def test_cli_quote_matrix(capsys):
+    table = _csv(capsys, "quote-matrix", "--by", "site", "--where", "competence=navigationssvag")
+    assert table.columns.tolist() == ["group", "quote_id", "caption", "text"]
+    assert table["group"].drop_duplicates().tolist() == ["Roskilde", "Ringsted", "Næstved",
+                                                         "Glumsø"]
 
 
 def test_cli_quotes_filters_and_anonymises(capsys):
@@ -504,3 +605,165 @@ def test_public_functions_take_options_by_keyword():
         params = inspect.signature(getattr(patterns, name)).parameters.values()
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         assert len(positional) <= 1, name
+
+
+# -- one calling convention: the study first ----------------------------------------------
+
+STUDY_FIRST = [
+    (service_by_age, {}),
+    (attitudes, {"by": "site"}),
+    (journey, {"by": "site"}),
+    (competence, {"by": "age_band"}),
+    (life_situations, {}),
+    (cooccurrence, {"rows": "attitude", "columns": "competence", "normalise": "lift"}),
+    (crosstab, {"rows": "site", "columns": "competence"}),
+]
+
+
+@pytest.mark.parametrize(("function", "options"), STUDY_FIRST,
+                         ids=[f.__name__ for f, _ in STUDY_FIRST])
+def test_a_study_and_its_frame_with_codebook_give_the_same_table(study, function, options):
+    from_study = function(study, **options)
+    from_frame = function(study.interviews, codebook=study.codebook, **options)
+    pd.testing.assert_frame_equal(from_study, from_frame)
+    assert from_study.attrs == from_frame.attrs
+    assert from_study.attrs["n"] == 45 and from_study.attrs["lang"] == "da"
+
+
+@pytest.mark.parametrize(("function", "options"), STUDY_FIRST,
+                         ids=[f.__name__ for f, _ in STUDY_FIRST])
+def test_a_frame_without_its_codebook_is_refused(study, function, options):
+    with pytest.raises(ValueError, match="codebook="):
+        function(study.interviews, **options)
+
+
+def test_tables_speak_the_study_language_unless_told(study):
+    english = study.with_lang("en")
+    assert service_by_age(english).index[0] == "Passport"
+    assert service_by_age(english, lang="da").index[0] == "Pas"
+    assert service_by_age(english, lang="keys").index[0] == "pas"
+    assert study.lang == "da"  # with_lang made a copy
+
+
+def test_tables_state_what_their_plot_needs(study):
+    table = service_by_age(study, by="site", lang="en")
+    assert table.attrs["kind"] == "crosstab" and table.attrs["margins"] is True
+    assert table.attrs["labels"] == {"service": "Service", "site": "Site"}
+    assert (table.attrs["rows"], table.attrs["columns"]) == ("service", "site")
+    stages = journey(study, by="competence")
+    assert stages.attrs["by"] == "competence" and stages.attrs["states"] == ["Åben", "Lukket"]
+    assert stages.attrs["labels"] == {"competence": "Kompetenceprofil", "stage": "Brugerrejse",
+                                      "journey_stage": "Brugerrejse"}
+    lift = cooccurrence(study, rows="attitude", columns="site", normalise="lift")
+    assert lift.attrs["measure"] == "lift" and lift.attrs["margins"] is False
+    assert attitudes(study).attrs["by"] is None
+
+
+# -- illustrative codings: named by every table that rests on them ------------------
+
+
+def unmarked_copy(data_dir, folder):
+    """The shipped study with every ``illustrative:`` mark taken out of its codebook."""
+    import shutil
+
+    import yaml
+
+    shutil.copytree(data_dir, folder)
+    spec = yaml.safe_load((folder / "codebook.yml").read_text(encoding="utf-8"))
+    for dim in spec["dimensions"].values():
+        dim.pop("illustrative", None)
+    (folder / "codebook.yml").write_text(yaml.safe_dump(spec, allow_unicode=True),
+                                         encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def unmarked_study(data_dir, tmp_path):
+    from synergi_analysis.load import load_study
+
+    return load_study(unmarked_copy(data_dir, tmp_path / "unmarked"))
+
+
+def test_tables_name_the_illustrative_dimensions_they_rest_on(study):
+    en = study.with_lang("en")
+    assert list(service_by_age(study).attrs["illustrative"]) == ["age_band"]
+    assert list(attitudes(study, by="site").attrs["illustrative"]) == ["site", "attitude"]
+    stages = journey(en)
+    assert list(stages.attrs["illustrative"]) == ["journey_stage"]
+    assert stages.attrs["illustrative"]["journey_stage"].startswith("the states were drawn")
+    assert list(competence(study).attrs["illustrative"]) == ["competence"]
+    assert list(cooccurrence(study, rows="visitor_type", columns="service")
+                .attrs["illustrative"]) == []
+    # A subset chosen by an illustrative dimension says so too.
+    here = study.subset({"site": "roskilde"})
+    assert list(service_by_age(here).attrs["illustrative"]) == ["site", "age_band"]
+    assert here.selection == ("site",)
+
+
+def test_a_study_that_marks_nothing_shows_no_caveat(unmarked_study, capsys, tmp_path):
+    for table in (service_by_age(unmarked_study), attitudes(unmarked_study, by="site"),
+                  journey(unmarked_study, by="site"), competence(unmarked_study),
+                  quotes(unmarked_study, site="roskilde")):
+        assert table.attrs["illustrative"] == {}
+    folder = str(tmp_path / "unmarked")
+    for argv in (["table", "competence", "--by", "site"], ["table", "journey"],
+                 ["table", "quotes", "--site", "roskilde"], ["validate", folder]):
+        code = main([*argv, "--data", folder] if argv[0] == "table" else argv)
+        out, err = capsys.readouterr()
+        assert code == 0 and "llustrative" not in out + err, argv
+
+
+def test_cli_prints_the_caveat_after_the_table_and_csv_sends_it_to_stderr(capsys):
+    assert main(["table", "competence", "--by", "site"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.rstrip().splitlines()
+    assert lines[-2] == "Forskellene efter sted kan være tilfældige: p = 0,64."
+    assert lines[-1].startswith("Illustrative kodninger: Sted (27 af 45 interviews")
+    assert err == ""
+    assert main(["table", "competence", "--by", "site", "--format", "csv", "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(out))  # still a plain CSV
+    assert table.columns.tolist() == ["site", "Strong navigator", "Weak navigator", "Total"]
+    assert err.splitlines()[-1].startswith("Illustrative codings: Site (27 of 45 interviews")
+    assert main(["table", "service-by-age", "--format", "markdown"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.rstrip().splitlines()[-1].startswith("Illustrative kodninger: Alder (3 af 45")
+
+
+def test_validate_lists_the_illustrative_dimensions(capsys):
+    assert main(["validate"]) == 0
+    out, _ = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[1] == ("illustrative codings (chosen, not measured; codebook.yml marks them): "
+                        "site, age_band, attitude, competence, life_situation, journey_stage")
+    assert lines[2].startswith("  site: 27 of 45 interviews")
+
+
+# -- tests across groups -------------------------------------------------------------
+
+
+def test_comparisons_across_groups_carry_an_exact_test(study):
+    by_site = attitudes(study, by="site")
+    test = by_site.attrs["test"]
+    assert [p["part"]["en"] for p in test["parts"]] == ["Citizen service visitor",
+                                                      "Library visitor"]
+    assert test["p"] == pytest.approx(min(p["p_holm"] for p in test["parts"]))
+    assert test["p"] >= 0.05 and "could be chance" in test["sentence"]["en"]
+    assert attitudes(study).attrs["test"] is None  # nothing is compared
+    per_service = competence(study, by="service").attrs["test"]
+    assert per_service["p"] < 0.05
+    assert per_service["sentence"]["da"].startswith("Forskellene efter ydelse er næppe")
+    assert per_service["shape"] == [16, 2]  # vielse has no interview: left out
+    # A multi-valued dimension counts an interview in several cells: no valid test.
+    assert life_situations(study).attrs["test"] is None
+    stages = journey(study, by="site").attrs["test"]
+    assert len(stages["parts"]) == 6 and "Holm" in stages["name"]
+
+
+def test_the_residuals_show_which_cells_the_verdict_rests_on(study):
+    table = competence(study, by="service")
+    res = pd.DataFrame(table.attrs["residuals"]).T
+    # Pas: 14 of 15 strong navigators against 32 of 45 in all.
+    assert res.loc["Pas", "Navigationsstærk"] > 2
+    assert res.loc["Pas", "Navigationsstærk"] == pytest.approx(-res.loc["Pas", "Navigationssvag"])
+    assert res.loc["Vielse"].isna().all()

@@ -93,8 +93,8 @@ def test_palette_is_okabe_ito_and_distinct():
 def test_plot_functions_leave_the_style_alone(study):
     before = dict(mpl.rcParams)
     table = attitudes(study.interviews, codebook=study.codebook, by="site")
-    plot_attitudes(table, codebook=study.codebook)
-    plot_journey(journey(study.interviews, codebook=study.codebook), codebook=study.codebook)
+    plot_attitudes(table)
+    plot_journey(journey(study))
     assert dict(mpl.rcParams) == before
 
 
@@ -104,7 +104,7 @@ def test_plot_functions_leave_the_style_alone(study):
 def test_service_by_age_heatmap(study):
     cb = study.codebook
     table = service_by_age(study.interviews, codebook=cb)
-    ax = plot_service_by_age(table, codebook=cb)
+    ax = plot_service_by_age(table)
     assert _ticks(ax.get_yticklabels()) == [*cb.labels("service").values(), "Antal"]
     assert _ticks(ax.get_xticklabels()) == ["0-17", "18-29", "30-49", "50-69", "70+", "Antal"]
     assert ax.get_title(loc="center") + ax.get_title(loc="left") == "Ydelse × Alder"
@@ -121,7 +121,7 @@ def test_service_by_age_heatmap_in_english_by_site(study):
     cb = study.codebook
     table = service_by_age(study.interviews, codebook=cb, by="site", lang="en")
     fig, ax = plt.subplots()
-    assert plot_service_by_age(table, codebook=cb, lang="en", ax=ax, title="Data") is ax
+    assert plot_service_by_age(table, ax=ax, title="Data") is ax
     assert _ticks(ax.get_xticklabels()) == ["Roskilde", "Ringsted", "Næstved", "Glumsø",
                                             "Total"]
     assert _ticks(ax.get_yticklabels())[:2] == ["Passport", "Driving licence"]
@@ -142,7 +142,7 @@ def test_service_by_age_heatmap_of_an_empty_selection(tiny_study):
 def test_attitude_bars_per_site(study):
     cb = study.codebook
     table = attitudes(study.interviews, codebook=cb, by="site")
-    ax = plot_attitudes(table, codebook=cb)
+    ax = plot_attitudes(table)
     assert _ticks(ax.get_yticklabels()) == ["Roskilde", "Ringsted", "Næstved", "Glumsø"]
     assert ax.get_title(loc="left") + ax.get_title() == "Besøgende i borgerservice"
     assert ax.get_ylabel() == "Sted"
@@ -162,7 +162,7 @@ def test_attitude_bars_per_site(study):
 def test_attitude_bars_of_the_library_scale_in_english(study):
     cb = study.codebook
     table = attitudes(study.interviews, codebook=cb, by="age_band", lang="en")
-    ax = plot_attitudes(table, visitor_type="Library visitor", codebook=cb, lang="en")
+    ax = plot_attitudes(table, visitor_type="Library visitor")
     assert _ticks(ax.get_yticklabels()) == ["0-17", "18-29", "30-49", "50-69", "70+"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["A. The disturbed", "B. The sociable", "Not coded"]
@@ -174,7 +174,7 @@ def test_attitude_bars_of_the_library_scale_in_english(study):
 def test_attitude_figure_has_one_panel_per_scale(tiny_study):
     cb = tiny_study.codebook
     table = attitudes(tiny_study.interviews, codebook=cb, by="site")
-    fig = plot_attitudes_figure(table, codebook=cb)
+    fig = plot_attitudes_figure(table)
     assert [ax.get_title(loc="left") + ax.get_title() for ax in fig.axes] == [
         "Besøgende i borgerservice", "Besøgende på biblioteket"]
     assert fig.get_suptitle() == "Holdning til integration"
@@ -188,11 +188,12 @@ def test_attitude_figure_has_one_panel_per_scale(tiny_study):
 def test_attitude_bars_of_a_key_table_with_an_uncoded_interview(tiny_study):
     iv = tiny_study.interviews.copy()
     iv.loc[iv["interview_id"] == "T3", "attitude"] = None
-    table = attitudes(iv, codebook=tiny_study.codebook, by="site", lang=None)
-    ax = plot_attitudes(table, visitor_type="borgerservice", lang="en")
+    table = attitudes(iv, codebook=tiny_study.codebook, by="site", lang="keys")
+    ax = plot_attitudes(table, visitor_type="borgerservice")
     assert _ticks(ax.get_yticklabels()) == ["roskilde", "ringsted", "næstved", "glumsø"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["A", "B", "C", "D", "Not coded"]
+    # A table of keys speaks the study's language in its own words.
+    assert legend == ["A", "B", "C", "D", "Ikke kodet"]
     ringsted = [c[1].get_width() for c in ax.containers]
     assert ringsted == pytest.approx([0, 0, 0.5, 0, 0.5])
 
@@ -210,7 +211,7 @@ def test_attitude_bars_without_a_split(tiny_study):
 def test_journey_chart_reads_left_to_right(study):
     cb = study.codebook
     table = journey(study.interviews, codebook=cb)
-    ax = plot_journey(table, codebook=cb)
+    ax = plot_journey(table)
     assert _ticks(ax.get_xticklabels()) == ["Forberedelse", "Ankomst", "Ventetid", "Betjening",
                                             "Udgang", "Hjemme"]
     assert ax.get_title(loc="left") + ax.get_title() == "Brugerrejse"
@@ -226,7 +227,7 @@ def test_journey_chart_reads_left_to_right(study):
 def test_journey_chart_one_line_per_site_in_english(study):
     cb = study.codebook
     table = journey(study.interviews, codebook=cb, by="site", lang="en")
-    ax = plot_journey(table, codebook=cb, lang="en")
+    ax = plot_journey(table)
     assert [line.get_label() for line in ax.lines] == ["Roskilde", "Ringsted", "Næstved",
                                                        "Glumsø"]
     assert ax.get_legend().get_title().get_text() == "Site"
@@ -248,7 +249,7 @@ def test_journey_chart_of_an_empty_selection(tiny_study):
 def test_competence_bars_by_service(study):
     cb = study.codebook
     table = competence(study.interviews, codebook=cb)
-    ax = plot_competence(table, codebook=cb)
+    ax = plot_competence(table)
     assert _ticks(ax.get_yticklabels()) == list(cb.labels("service").values())
     assert [c.get_label() for c in ax.containers] == ["Navigationsstærk", "Navigationssvag"]
     assert len(_bars(ax)) == 2 * 17
@@ -261,7 +262,7 @@ def test_competence_bars_by_age_band_in_english(tiny_study):
     cb = tiny_study.codebook
     table = competence(tiny_study.interviews, codebook=cb, by="age_band", lang="en",
                        margins=False)
-    ax = plot_competence(table, codebook=cb, lang="en")
+    ax = plot_competence(table)
     assert _ticks(ax.get_yticklabels()) == ["0-17", "18-29", "30-49", "50-69", "70+"]
     assert [p.get_width() for p in ax.containers[1]] == [0, 0, 0, 1, 2]
     assert ax.get_xlabel() == "Interviews"
@@ -270,7 +271,7 @@ def test_competence_bars_by_age_band_in_english(tiny_study):
 def test_life_situation_heatmap(study):
     cb = study.codebook
     table = life_situations(study.interviews, codebook=cb)
-    ax = plot_life_situations(table, codebook=cb)
+    ax = plot_life_situations(table)
     assert _ticks(ax.get_yticklabels()) == [*cb.labels("life_situation").values(), "Antal"]
     assert _ticks(ax.get_xticklabels()) == [*cb.labels("service").values(), "Antal"]
     assert ax.get_title(loc="left") + ax.get_title() == "Livssituation × Ydelse"
@@ -283,7 +284,7 @@ def test_life_situation_heatmap(study):
 def test_cooccurrence_heatmaps(tiny_study):
     cb = tiny_study.codebook
     counts = cooccurrence(tiny_study.interviews, codebook=cb, rows="life_situation")
-    ax = plot_cooccurrence(counts, codebook=cb)
+    ax = plot_cooccurrence(counts)
     assert _ticks(ax.get_yticklabels()) == list(cb.labels("life_situation").values())
     assert ax.collections[0].get_array().size == 11 * 11
     assert sorted(_texts(ax)) == sorted(["1", "2", "2", "1", "1", "1", "1", "1", "1"])
@@ -292,10 +293,14 @@ def test_cooccurrence_heatmaps(tiny_study):
     fig, ax = plt.subplots()
     lift = cooccurrence(tiny_study.interviews, codebook=cb, rows="attitude",
                         columns="competence", normalise="lift", lang="en")
-    plot_cooccurrence(lift, codebook=cb, lang="en", center=1.0, ax=ax, title="Lift")
+    plot_cooccurrence(lift, center=1.0, ax=ax, title="Lift")
     assert _ticks(ax.get_xticklabels()) == ["Strong navigator", "Weak navigator"]
-    assert "2.00" in _texts(ax)  # the help seeker (T5) is weak: 1 · 6 / (1 · 3)
+    # The help seeker (T5) is weak: 1 · 6 / (1 · 3), on one interview: marked uncertain.
+    assert "2.00†" in _texts(ax)
     assert ax.get_title(loc="left") + ax.get_title() == "Lift"
+    note = ax.figure.get_supxlabel()
+    assert "computed on the 6 interviews coded on both dimensions" in note
+    assert "† fewer than 3 interviews in the cell" in note
 
 
 # -- slide figures and the writer ----------------------------------------------------
@@ -393,3 +398,108 @@ def test_public_functions_take_options_by_keyword():
         params = inspect.signature(value).parameters.values()
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         assert len(positional) <= 3, name
+
+
+# -- plots read the table's attrs, never label strings or positions -------------------------
+
+
+def test_totals_are_found_by_attrs_not_by_their_label(study):
+    with_margins = service_by_age(study)
+    without = service_by_age(study).iloc[:-1, :-1].copy()
+    without.attrs["margins"] = False
+    # A last row and column named like the totals, that are not totals:
+    without = without.rename(index={without.index[-1]: "Antal"},
+                             columns={without.columns[-1]: "Antal"})
+    bold = [t.get_fontweight() for t in plot_service_by_age(with_margins,
+                                                            ax=slide_figure().add_subplot()).texts]
+    plain = [t.get_fontweight() for t in plot_service_by_age(without,
+                                                             ax=slide_figure().add_subplot()).texts]
+    assert "bold" in bold and "bold" not in plain
+
+
+def test_a_plot_refuses_a_table_without_attrs(study):
+    table = journey(study)
+    table.attrs = {}
+    with pytest.raises(ValueError, match="expected a journey table"):
+        plot_journey(table, ax=slide_figure().add_subplot())
+
+
+def test_public_functions_take_one_positional_argument():
+    import inspect
+
+    from synergi_analysis import patterns, plotting, quotations, ranking
+
+    for module in (patterns, plotting, quotations, ranking):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if not inspect.isfunction(obj):
+                continue
+            positional = [p for p in inspect.signature(obj).parameters.values()
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            assert len(positional) <= 1, (module.__name__, name)
+
+
+# -- notes under every chart: denominator, interval, test, illustrative caveat -------
+
+
+def _note(ax_or_fig) -> str:
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    return fig.get_supxlabel().replace("\n", " ")
+
+
+def test_share_charts_state_their_denominator_interval_and_caveat(study):
+    from synergi_analysis.patterns import attitudes, journey
+
+    fig = plot_attitudes_figure(attitudes(study, by="site", lang="en"))
+    note = _note(fig)
+    assert note.startswith("Share of all the group's interviews of that visitor type, not "
+                           "coded included. Whiskers: 95 % interval (Wilson).")
+    assert "The differences by site could be chance: p = 0.30" in note
+    assert "Illustrative codings: Site (27 of 45" in note and "Attitude to integration" in note
+    assert note.count("Illustrative codings") == 1  # one footnote for both panels
+    fig, ax = plt.subplots()
+    plot_journey(journey(study), ax=ax)
+    assert _note(ax).startswith("Andel åbne blandt de interviews, der er kodet ved fasen "
+                                "(ikke kodede udeladt).")
+    # One whisker per stage, spanning the Wilson interval of the share open.
+    table = journey(study)
+    spans = ax.collections[0].get_segments()
+    assert len(spans) == 6
+    assert [s[0][1] for s in spans] == pytest.approx(table["share_low"].tolist())
+    assert [s[1][1] for s in spans] == pytest.approx(table["share_high"].tolist())
+
+
+def test_attitude_segments_carry_their_interval(study):
+    from synergi_analysis.patterns import attitudes
+
+    table = attitudes(study)
+    ax = plot_attitudes(table)
+    bs = table[(table["visitor_type"] == "Besøgende i borgerservice") & table["code"].notna()]
+    whiskers = [seg for c in ax.collections for seg in c.get_segments()
+                if abs(seg[0][1] - seg[1][1]) < 1e-9]  # the horizontal spans
+    lefts = np.cumsum([0, *bs["share"].tolist()[:-1]])
+    # Each coded segment's end may lie anywhere in its own interval: left + [low, high].
+    expected = [v for x, lo, hi in zip(lefts, bs["share_low"], bs["share_high"], strict=True)
+                for v in (x + lo, x + hi)]
+    assert [v for s in whiskers for v in (s[0][0], s[1][0])] == pytest.approx(expected)
+
+
+def test_a_chart_of_an_unmarked_study_has_no_caveat(data_dir, tmp_path):
+    from synergi_analysis.load import load_study
+    from synergi_analysis.patterns import competence
+
+    from .test_patterns import unmarked_copy
+
+    unmarked = load_study(unmarked_copy(data_dir, tmp_path / "unmarked"))
+    ax = plot_competence(competence(unmarked, by="site"))
+    assert _note(ax) == "Forskellene efter sted kan være tilfældige: p = 0,64."
+    for name, draw in FIGURES.items():
+        assert "llustrative" not in _note(draw(unmarked, "da")), name
+
+
+def test_a_figure_of_several_panels_names_each_illustrative_dimension_once(study):
+    fig = FIGURES["competence"](study, "en")
+    note = _note(fig)
+    assert note.count("Illustrative codings") == 1
+    assert note.count("Competence profile (chosen") == 1 and "Age (3 of 45" in note
+    assert "The differences by service are unlikely to be chance" in note

@@ -177,7 +177,7 @@ def test_cases_and_variables_map_onto_the_codebook(tmp_path):
 def test_each_text_selection_becomes_a_quote_with_its_codes(tmp_path):
     quotes = load_qdpx(cases_project(tmp_path)).quotes
     assert quotes.columns.tolist() == ["quote_id", "interview_id", "text", "stage", "theme",
-                                       "codes", "source", "start", "end"]
+                                       "codes", "coders", "source", "start", "end", "memo"]
     assert quotes["quote_id"].tolist() == [g(41), g(42), g(43), g(44), g(45)]
     assert quotes["interview_id"].tolist() == ["Anna", "Anna", "Bo", "Bo", "Cara"]
     assert quotes["text"].tolist() == [
@@ -394,7 +394,9 @@ QUOTES = pd.DataFrame({
 def test_code_frequencies_counts_selections_per_interview():
     table = code_frequencies(QUOTES, interviews=["A", "B", "C", "D"], lang="en")
     assert table.index.tolist() == ["Helbred", "Helbred::Kost", "Helbred::Søvn", "Trivsel"]
-    assert table.columns.tolist() == ["A", "B", "C", "D", "Total"]
+    assert table.columns.tolist() == ["kind", "A", "B", "C", "D", "Total"]
+    assert table["kind"].tolist() == ["text"] * 4
+    table = table.drop(columns="kind")
     assert table.loc["Helbred"].tolist() == [1, 0, 0, 0, 1]
     assert table.loc["Helbred::Kost"].tolist() == [1, 1, 0, 0, 2]
     assert table.loc["Trivsel", "Total"] == 2
@@ -403,20 +405,20 @@ def test_code_frequencies_counts_selections_per_interview():
 def test_code_frequencies_aggregate_counts_children_into_parents_once():
     table = code_frequencies(QUOTES, aggregate=True)
     # B's one selection has Kost and Søvn: counted once under Helbred.
-    assert table.loc["Helbred"].tolist() == [2, 1, 0, 3]
-    assert table.columns.tolist() == ["A", "B", "C", "Antal"]
+    assert table.loc["Helbred", ["A", "B", "C", "Antal"]].tolist() == [2, 1, 0, 3]
+    assert table.columns.tolist() == ["kind", "A", "B", "C", "Antal"]
 
 
 def test_code_frequencies_in_project_order_with_unused_codes():
     table = code_frequencies(QUOTES, codes=["Trivsel", "Ubrugt", "Helbred", "Helbred::Kost"])
     assert table.index.tolist() == ["Trivsel", "Ubrugt", "Helbred", "Helbred::Kost",
                                     "Helbred::Søvn"]
-    assert table.loc["Ubrugt"].sum() == 0
+    assert table.loc["Ubrugt", "Antal"] == 0 and table.loc["Ubrugt", "kind"] == ""
 
 
 def test_code_cooccurrence_by_selection_and_interview():
     table = code_cooccurrence(QUOTES)
-    pairs = {(a, b): (s, i) for a, b, s, i in table.itertuples(index=False)}
+    pairs = {(a, b): (s, i) for a, b, s, i, _ in table.itertuples(index=False)}
     assert pairs == {
         ("Helbred::Kost", "Trivsel"): (2, 2),
         ("Helbred::Kost", "Helbred::Søvn"): (1, 1),
@@ -424,7 +426,8 @@ def test_code_cooccurrence_by_selection_and_interview():
         ("Helbred", "Helbred::Kost"): (0, 1),
         ("Helbred", "Trivsel"): (0, 1),
     }
-    assert table.iloc[0].tolist() == ["Helbred::Kost", "Trivsel", 2, 2]
+    assert table.iloc[0].tolist() == ["Helbred::Kost", "Trivsel", 2, 2, "text"]
+    assert table.set_index(["code_a", "code_b"]).loc[("Helbred", "Trivsel"), "kind"] == ""
 
 
 def test_code_tables_need_quote_codes(study):
@@ -460,7 +463,8 @@ def test_export_refuses_what_xml_cannot_hold(tmp_path, tiny_study):
 def test_export_writes_a_valid_project(tmp_path, study):
     path = export_qdpx(study, tmp_path / "study.qdpx")
     counts = _qdpx_xml.read_project(path).summary()
-    assert (counts["cases"], counts["text_sources"], counts["text_selections"]) == (45, 45, 20)
+    # Only the 18 interviews with quotes have a text source: no empty text files.
+    assert (counts["cases"], counts["text_sources"], counts["text_selections"]) == (45, 18, 20)
     assert counts["variables"] == len(study.interviews.columns) - 1
     with zipfile.ZipFile(path) as zf:
         assert zf.namelist()[0] == "project.qde"
@@ -515,26 +519,74 @@ def test_validate_project_reports_dimension_by_dimension(capsys, tmp_path, study
     code_, out, err = run(capsys, "validate", str(project))
     assert code_ == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].startswith("study.qdpx (synergi-analysis 0.1.0): 45 sources (45 text), "
+    assert lines[0].startswith("study.qdpx (synergi-analysis 0.1.0): 18 sources (18 text), "
                                "20 selections")
     assert lines[2].split() == ["site", "site", "variable", "'site'", "45", "0"]
     assert lines[-1] == "study.qdpx: valid: every variable, code and set maps onto the codebook"
 
 
-def test_validate_project_lists_what_does_not_map_with_exit_2(capsys, tmp_path):
+def test_validate_project_reports_unknown_values_with_exit_2(capsys, tmp_path):
     path = cases_project(tmp_path, anna_service="Passs")
     code_, out, err = run(capsys, "validate", str(path))
     assert code_ == 2
     row = next(line for line in out.splitlines() if line.startswith("service"))
     assert row.split() == ["service", "service", "variable", "'Service';", "code", "'Ydelse'",
                            "3", "1"]
-    assert "project.qdpx:case Anna:service: unknown service 'Passs'; did you mean 'pas'?" in err
-    assert "project.qdpx:code Temaer::Travlhed: maps onto no dimension of the codebook" in err
-    assert "project.qdpx:variable Interviewer: maps onto no column of the codebook" in err
-    assert "project.qdpx:case Bo:attitude" not in err  # optional and blank: fine
-    table, problems, _ = mapping_report(path)
-    assert table.set_index("column").loc["service", "unknown"] == 1
-    assert len(problems) == 4  # the folder "Temaer" (not codable) is no problem itself
+    # The one error: an unknown value of a mapped dimension. What maps onto nothing is kept.
+    assert err.splitlines() == [
+        "1 problem in the data:",
+        "  project.qdpx:case Anna:service: unknown service 'Passs'; did you mean 'pas'?"]
+    assert ("kept: 2 code(s) map onto no dimension of the codebook (kept as quote codes): "
+            "Temaer::Lån af bøger, Temaer::Travlhed") in out
+    assert "kept: variables the codebook does not have (kept as interview columns): " \
+           "Interviewer" in out
+    report = mapping_report(path)
+    assert report.table.set_index("column").loc["service", "unknown"] == 1
+    assert len(report.problems) == 1
+
+
+def test_validate_project_with_extra_codes_exits_0_and_strict_makes_them_errors(capsys,
+                                                                                 tmp_path):
+    path = cases_project(tmp_path)
+    code_, out, err = run(capsys, "validate", str(path))
+    assert (code_, err) == (0, "")
+    assert out.splitlines()[-1] == (
+        "project.qdpx: valid: 6 of 16 columns of the codebook map; what does not map is kept "
+        "as listed (--strict makes it an error)")
+    code_, out, err = run(capsys, "validate", "--strict", str(path))
+    assert code_ == 2
+    assert ("project.qdpx: 2 code(s) map onto no dimension of the codebook (--strict): "
+            "Temaer::Lån af bøger, Temaer::Travlhed") in err
+    assert ("project.qdpx: 1 variable(s) map onto no column of the codebook (--strict): "
+            "Interviewer") in err
+    assert err.startswith("2 problems in the data:")
+
+
+def test_validate_a_project_that_maps_nothing_gives_a_summary(capsys, tmp_path):
+    codes = "".join(code(g(100 + k), f"Tema {k}") for k in range(300))
+    sources = (f'<TextSource guid="{g(21)}" name="a.txt">'
+               "<PlainTextContent>Her er trygt.</PlainTextContent>"
+               + selection(g(41), 4, 12, g(100)) + "</TextSource>")
+    path = write_qdpx(tmp_path / "themes.qdpx", project_xml(codes=codes, sources=sources))
+    code_, out, err = run(capsys, "validate", str(path))
+    assert (code_, err) == (0, "")
+    assert len(out.splitlines()) < 30
+    assert ("kept: 300 code(s) map onto no dimension of the codebook (kept as quote codes): "
+            "Tema 0, Tema 1, Tema 2, Tema 3, Tema 4, Tema 5, Tema 6, Tema 7, Tema 8, Tema 9, "
+            "... (290 more)") in out
+    code_, out, err = run(capsys, "validate", "--strict", str(path))
+    assert code_ == 2 and len(err.splitlines()) < 15
+
+
+def test_validate_a_project_without_sources_still_maps_the_codebook(capsys, tmp_path):
+    variables = f'<Variable guid="{V_STED}" name="Sted" typeOfVariable="Text"/>'
+    path = write_qdpx(tmp_path / "empty.qdpx", project_xml(variables=variables))
+    code_, out, err = run(capsys, "validate", str(path))
+    assert code_ == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("site"))
+    assert row.split() == ["site", "site", "variable", "'Sted'", "0", "0"]
+    with pytest.raises(StudyError, match="the project has no sources"):
+        load_qdpx(path)
 
 
 # -- hostile and broken files ---------------------------------------------------------
@@ -679,12 +731,15 @@ needs_refi = pytest.mark.skipif(
 
 # file -> (sources, selections, codings, codes, codes used, interviews, quotes)
 REAL = {
-    "sky-loom__refi-qda/TestProject.qdpx": (12, 15, 16, 14, 9, 7, 9),
-    "sky-loom__refi-qda/Project.qde": (12, 15, 16, 14, 9, 7, 9),
+    # Its audio and two videos have transcripts: interviews too.
+    "sky-loom__refi-qda/TestProject.qdpx": (12, 15, 16, 14, 9, 9, 9),
+    "sky-loom__refi-qda/Project.qde": (12, 15, 16, 14, 9, 9, 9),
     "cproctor__qualitative-coding/demo.qdpx": (2, 158, 205, 262, 77, 2, 158),
     "cproctor__qualitative-coding/nvivo_project.qdpx": (2, 0, 0, 262, 0, 2, 0),
-    "DEpt-metagenom__pyqdpx/oltas0517.qdpx": (2, 303, 303, 152, 76, 2, 303),
-    "Ornio-app__qdpx-toolkit/hand_authored/project.qde": (5, 7, 7, 4, 3, 1, 3),
+    # NVivo writes one selection per coding: 303 selections of 188 passages.
+    "DEpt-metagenom__pyqdpx/oltas0517.qdpx": (2, 303, 303, 152, 76, 2, 188),
+    # The audio's transcript selection is a quote, the audio an interview of its own.
+    "Ornio-app__qdpx-toolkit/hand_authored/project.qde": (5, 7, 7, 4, 3, 2, 4),
 }
 
 
@@ -741,14 +796,14 @@ def test_nvivo_12_quotes_land_on_comment_boundaries():
     # Every quote lies inside one line of the table; most are a whole comment line.
     assert all(any(q in line for line in lines) for q in quotes)
     whole = set(lines)
-    assert sum(q in whole for q in quotes) >= 270
-    # Both edges on word boundaries: 300 of 303 in UTF-16 units, 49 if read as code points.
+    assert sum(q in whole for q in quotes) == 170
+    # Both edges on word boundaries: 185 of 188 in UTF-16 units, 33 if read as code points.
     index = _qdpx_xml._Utf16Index(text)
     edges = list(zip(study.quotes["start"], study.quotes["end"], strict=True))
     on = _qdpx_xml._on_boundary
     assert sum(on(text, index.to_index(a)) and on(text, index.to_index(b))
-               for a, b in edges) == 300
-    assert sum(on(text, a) and on(text, b) for a, b in edges) == 49
+               for a, b in edges) == 185
+    assert sum(on(text, a) and on(text, b) for a, b in edges) == 33
     assert study.interviews["interview_id"].tolist() == ["videos_selection", "videos_10_selected"]
     freq = code_frequencies(study.quotes, interviews=study.interviews["interview_id"])
     assert freq["videos_selection"].sum() == 0 and freq["Antal"].sum() == 303
@@ -774,4 +829,6 @@ def test_hand_authored_case_and_variables():
     assert (iv["interview_id"], iv["age"], iv["age_band"], iv["Consented"]) == (
         "Participant 1", 34, "30-49", "true")
     assert study.quotes["text"].tolist() == ["Diet and health", "health are clo",
-                                             "diet and health"]
+                                             "diet and health", "Diet and health are "]
+    # The transcript's text between its two sync points; the audio is an interview.
+    assert study.quotes["interview_id"].tolist()[-1] == "interview"

@@ -251,8 +251,8 @@ def test_a_report_states_title_parameters_and_provenance(batch):
     text = body_text(page)
     assert "<title>Sted: Næstved</title>" in page and '<html lang="da">' in page
     assert "<h1>Sted: Næstved</h1>" in page
-    assert re.search(r"site\s+=\s+Næstved", text)
-    assert re.search(r"anonymise\s+=\s+nej", text)
+    assert re.search(r"Sted:\s+Næstved", text)
+    assert re.search(r"Anonymiseret:\s+nej", text)
     # A fresh load: the session's study may have read extra tables, which its hash covers.
     prov = load_study().provenance()
     assert prov["data_sha256"] in text and prov["codebook_sha256"] in text
@@ -260,7 +260,7 @@ def test_a_report_states_title_parameters_and_provenance(batch):
     # The runner states it too, below the report, whatever the notebook shows.
     footer = re.search(r'<footer class="synergi-footer".*?</footer>', page, flags=re.S).group(0)
     for part in ("site.ipynb (lang=da, anonymise=False, site=næstved)",
-                 f"data sha256 {prov['data_sha256']}", f"codebook sha256 "
+                 f"data sha256 {prov['data_sha256']}", f"kodebog sha256 "
                  f"{prov['codebook_sha256']}", f"synergi-analysis {prov['synergi_analysis']}"):
         assert part in html.unescape(footer)
 

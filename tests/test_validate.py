@@ -228,3 +228,142 @@ def test_row_numbers_count_blank_lines_as_a_spreadsheet_does(tmp_path):
         load_study(path)
     assert [str(p) for p in info.value.problems] == [
         "interviews.csv:6:service: unknown service 'kørekrot'; did you mean 'kørekort'?"]
+
+
+# -- the order and length of what is reported ---------------------------------------------
+
+
+def test_problems_come_in_file_row_column_order_with_rows_as_numbers(codebook, tmp_path):
+    raw = pd.concat([TINY_INTERVIEWS] * 4, ignore_index=True)
+    raw["interview_id"] = [f"X{i}" for i in range(len(raw))]
+    for row in (19, 9, 2, 1, 8):
+        raw.loc[row, "service"] = "paas"
+    raw.loc[1, "site"] = "Rosklide"
+    raw.to_csv(tmp_path / "interviews.csv", index=False)
+    with pytest.raises(ValidationError) as info:
+        load_study(tmp_path / "interviews.csv")
+    located = [(p.row, p.column) for p in info.value.problems]
+    # Rows 3, 4, 10, 11, 21 as numbers (not 10, 11, 21, 3, 4); site before service on
+    # row 3, as the columns stand in the file.
+    assert located == [(3, "site"), (3, "service"), (4, "service"), (10, "service"),
+                       (11, "service"), (21, "service")]
+    assert all(type(p.row) is int for p in info.value.problems)
+
+
+def test_rows_that_are_names_sort_naturally():
+    problems = [Problem("p.qdpx", f"case {n}", "site", "x") for n in ("I10", "I2", "I1")]
+    problems.append(Problem("a.csv", None, None, "file-level"))
+    assert [str(p.row) for p in ValidationError(problems).problems] == [
+        "None", "case I1", "case I2", "case I10"]
+
+
+def test_a_million_problems_print_a_bounded_message_and_a_count():
+    problems = [Problem("interviews.csv", r, "service", "unknown service 'x'")
+                for r in range(2, 1_000_002)]
+    problems.append(Problem("quotes.csv", 5, "text", "text is empty"))
+    error = ValidationError(problems)
+    lines = str(error).splitlines()
+    assert len(error.problems) == 1_000_001
+    assert lines[0] == "1,000,001 problems in the data:"
+    assert len(lines) <= 60
+    assert lines[1] == "  interviews.csv:2:service: unknown service 'x'"
+    assert lines[-1] == ("  ... and 999,951 more (interviews.csv:service 999,950; "
+                         "quotes.csv:text 1)")
+
+
+def test_long_values_are_cut_in_messages_and_suggestions_stay_cheap(codebook):
+    raw = TINY_INTERVIEWS.copy()
+    huge = "pas" + "x" * 5_000_000
+    raw.loc[0, "service"] = huge
+    _, problems = validate_interviews(raw, codebook, file="x.csv")
+    (message,) = _messages(problems)
+    assert len(message) < 300
+    assert message.startswith("x.csv:2:service: unknown service 'pasxxxxx")
+    assert "(5,000,003 characters)" in message
+    assert codebook["service"].suggest(huge) is None
+
+
+# -- synergi validate: every table of the folder, and which codebook -----------------------
+
+
+def test_validate_checks_the_ranking_and_site_tables(tmp_path, data_dir, capsys):
+    import shutil
+
+    from synergi_analysis.cli import main
+
+    folder = tmp_path / "study"
+    shutil.copytree(data_dir, folder)
+    services = (folder / "services.csv").read_text(encoding="utf-8").splitlines()
+    services[2] = services[2].replace(",fuld,", ",hel,", 1)
+    (folder / "services.csv").write_text("\n".join(services) + "\n", encoding="utf-8")
+    with open(folder / "library_offers.csv", "a", encoding="utf-8") as fh:
+        fh.write("pas,Rejsebøger,bog,\n")
+    with open(folder / "sites.csv", "a", encoding="utf-8") as fh:
+        fh.write("Naestved,x,,,,,,,,\n")
+    n_offers = len((folder / "library_offers.csv").read_text(encoding="utf-8").splitlines())
+    n_sites = len((folder / "sites.csv").read_text(encoding="utf-8").splitlines())
+    code = main(["validate", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.splitlines()[1:] == [
+        f"  library_offers.csv:{n_offers}:kind: unknown kind 'bog'; allowed: physical, "
+        "digital, event, guidance",
+        "  services.csv:3:roskilde: unknown desk 'hel'; allowed: fuld, light, bibliotek, ingen "
+        "or blank",
+        f"  sites.csv:{n_sites}:site: unknown site 'Naestved'; did you mean 'næstved'?",
+    ]
+
+
+def test_validate_says_when_the_shipped_codebook_is_used(tmp_path, data_dir, capsys):
+    from synergi_analysis.cli import main
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "interviews.csv").write_bytes((data_dir / "interviews.csv").read_bytes())
+    note = (f"warning: {folder}: no codebook.yml in this folder; read against the shipped "
+            f"codebook ({data_dir / 'codebook.yml'})")
+    assert main(["validate", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert "valid: 45 interviews" in out and err.strip() == note
+    # Said too when the data does not fit: the wrong codebook may be why.
+    with open(folder / "interviews.csv", "a", encoding="utf-8") as fh:
+        fh.write("X1,aarhus,borgerservice,pas,40,,,,,,,,,,,false,\n")
+    assert main(["validate", str(folder)]) == 2
+    _, err = capsys.readouterr()
+    assert err.splitlines()[0] == note and "unknown site 'aarhus'" in err
+
+
+def test_a_huge_cell_is_one_short_message(tmp_path, capsys):
+    from synergi_analysis.cli import main
+
+    lines = TINY_INTERVIEWS.to_csv(index=False).splitlines()
+    cells = lines[1].split(",")
+    cells[3] = "pas" + "x" * 20_000_000
+    lines[1] = ",".join(cells)
+    path = tmp_path / "interviews.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert len(err) < 400 and "(20,000,003 characters)" in err and "Traceback" not in err
+
+
+def test_decomposed_values_from_any_loader_match_the_codebook(codebook):
+    import unicodedata
+
+    raw = TINY_INTERVIEWS.copy()
+    raw.loc[0, "ventetid"] = unicodedata.normalize("NFD", "Åben")
+    raw.loc[1, "speaker"] = unicodedata.normalize("NFD", "Åse")
+    frame, problems = validate_interviews(raw, codebook, file="x.csv")
+    assert problems == []
+    assert frame.loc[0, "ventetid"] == "åben" and frame.loc[1, "speaker"] == "Åse"
+    quotes = TINY_QUOTES.copy()
+    quotes.loc[0, "text"] = unicodedata.normalize("NFD", "Så går vi på biblioteket.")
+    out, _ = validate_quotes(quotes, codebook, frame["interview_id"], file="q.csv")
+    assert out.loc[0, "text"] == "Så går vi på biblioteket."
+    assert unicodedata.is_normalized("NFC", out.loc[0, "text"])
+
+
+def test_a_long_name_as_a_row_is_cut_in_the_message():
+    problem = Problem("p.qdpx", "case " + "A" * 10_000, "site", "unknown site 'x'")
+    assert str(problem) == ("p.qdpx:case " + "A" * 75 + "... (10,005 characters):site: "
+                            "unknown site 'x'")

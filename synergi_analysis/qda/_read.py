@@ -1,4 +1,7 @@
-"""Reading a REFI-QDA project safely: the container, the XML and the source texts.
+"""Reading a REFI-QDA project safely: the XML and the source texts.
+
+The container (the zip, or a loose ``.qde`` with its ``sources/``) is opened by
+`synergi_analysis.qda._archive`; this module parses what it holds.
 
 A ``.qdpx`` comes from outside (an e-mail attachment, a shared drive), so reading
 one is defensive throughout:
@@ -10,19 +13,27 @@ one is defensive throughout:
   `MAX_RATIO` (a zip bomb);
 - the XML is parsed with defusedxml: a DOCTYPE that declares entities (external
   or expanding ones) is refused, naming the entity;
-- a source path that points outside the project is refused.
+- a source path that points outside the project is refused, and so is a symbolic
+  link (a ``sources/`` folder, or a file in it) that leads out of its folder;
+- the project's ``basePath`` is never followed: text kept outside the project
+  (``relative://``) is read only from a folder the user names (``sources=``),
+  else it is reported as missing;
+- a GUID used twice, a negative or reversed position, or one past any text is a
+  problem (`ValidationError`), never silently resolved.
 
 Every refusal is a `StudyError` saying what was wrong. The result is a
-`QdaProject`: the project's codes, sources with their texts, selections with
-their codings and selected text, cases with their variables, and sets, with
+`QdaProject`: the project's users, codes (with their descriptions), sources
+with their texts and variables, selections of every kind with their codings
+(who made each) and selected text (a transcript's between its sync points),
+cases with their variables, sets, and notes with what they refer to, with
 GUIDs normalised (no braces, lower case) and names in Unicode NFC.
 
 What real exports do differently from the standard is tolerated: the project
 file named ``project.qde``, ``Project.qde`` or after the project; ``sources/``
 or ``Sources/``; ``plainTextPath`` as ``internal://``, ``relative:///`` (looked
-up inside the project, then as a ``.txt`` file inside the project's
-``basePath``) or a bare file name; text embedded as ``PlainTextContent``; source
-files in UTF-8 with or without a BOM (or UTF-16 with one; cp1252 as a last resort).
+up inside the project, then in the folder given as ``sources=``) or a bare file
+name; text embedded as ``PlainTextContent``; source files in UTF-8 with or without
+a BOM (or UTF-16 with one; cp1252 as a last resort).
 """
 
 from __future__ import annotations
@@ -30,10 +41,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-import zipfile
-import zlib
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from collections import Counter
+from pathlib import Path
 
 import defusedxml.ElementTree as safe_et
 from defusedxml import (
@@ -44,158 +53,34 @@ from defusedxml import (
 )
 
 from synergi_analysis._io import _encoding
-from synergi_analysis.errors import StudyError
+from synergi_analysis.errors import Problem, StudyError, ValidationError
+from synergi_analysis.qda._archive import MAX_RATIO, find_in, open_container, unsafe
+from synergi_analysis.qda._model import (
+    CODE_POINTS,
+    PATH_SEP,
+    SELECTION_KINDS,
+    SOURCE_KINDS,
+    UTF16_UNITS,
+    Case,
+    Code,
+    CodeSet,
+    Note,
+    QdaProject,
+    Selection,
+    Source,
+)
 
-__all__ = ["QdaProject", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
+__all__ = ["QdaProject", "Note", "read_project", "MAX_TOTAL_BYTES", "MAX_RATIO", "CODE_POINTS",
            "UTF16_UNITS"]
 
 NS = "urn:QDA-XML:project:1.0"
 #: Most uncompressed bytes read from one project (all members and files together).
 MAX_TOTAL_BYTES = 256 * 2**20
-#: Highest compression ratio a member may have once it is past `_RATIO_FLOOR` bytes.
-MAX_RATIO = 100
-_RATIO_FLOOR = 2**20
-_CHUNK = 2**16
-SELECTION_KINDS = (
-    "PlainTextSelection", "PDFSelection", "PictureSelection", "AudioSelection",
-    "VideoSelection", "TranscriptSelection",
-)
-SOURCE_KINDS = ("TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource")
-#: Path separator of code paths: ATLAS.ti writes a hierarchy into a code's name with it,
-#: and nested codes are written with it too, so both forms read the same.
-PATH_SEP = "::"
-#: How positions were counted: Python string indices, or UTF-16 code units (NVivo).
-CODE_POINTS, UTF16_UNITS = "code points", "UTF-16 code units"
+#: No text of a project can be longer than its byte budget: a position past it is no position.
+MAX_POSITION = MAX_TOTAL_BYTES
 
 
-# -- the model ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Code:
-    guid: str
-    name: str
-    path: tuple[str, ...]
-    codable: bool = True
-
-    @property
-    def path_name(self) -> str:
-        return PATH_SEP.join(self.path)
-
-
-@dataclass
-class Selection:
-    """One selection of a source, with the GUIDs of the codes it is coded with.
-
-    ``start``/``end`` are the positions as the file gives them; ``text`` is the
-    selected text once resolved (or the PDF selection's own text), else None.
-    """
-
-    guid: str
-    kind: str
-    name: str
-    source: str
-    start: int | None = None
-    end: int | None = None
-    codes: list[str] = field(default_factory=list)
-    host: str | None = None
-    text: str | None = None
-    description: str = ""
-
-
-@dataclass
-class Source:
-    guid: str
-    kind: str
-    name: str
-    text_ref: str = ""
-    selections: list[Selection] = field(default_factory=list)
-
-
-@dataclass
-class Case:
-    guid: str
-    name: str
-    variables: dict[str, str] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    selections: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CodeSet:
-    guid: str
-    name: str
-    sources: list[str] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)
-
-
-@dataclass(repr=False)
-class QdaProject:
-    """A REFI-QDA project as read: what the file holds, before any mapping.
-
-    ``texts`` maps a text host (a TextSource's GUID, or a representation's) to its
-    plain text, or None where the file does not hold it (``missing_texts`` then
-    names the source and the path it gave). ``offsets`` says how the positions
-    were counted: `CODE_POINTS` or `UTF16_UNITS`.
-    """
-
-    file: str
-    name: str = ""
-    origin: str = ""
-    codes: dict[str, Code] = field(default_factory=dict)
-    sources: list[Source] = field(default_factory=list)
-    cases: list[Case] = field(default_factory=list)
-    sets: list[CodeSet] = field(default_factory=list)
-    variables: dict[str, tuple[str, str]] = field(default_factory=dict)
-    texts: dict[str, str | None] = field(default_factory=dict)
-    text_names: dict[str, str] = field(default_factory=dict)
-    offsets: str = CODE_POINTS
-    missing_texts: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    def __repr__(self) -> str:
-        counts = self.summary()
-        return (f"QdaProject({self.file!r}, origin={self.origin!r}: {counts['sources']} sources, "
-                f"{counts['selections']} selections, {counts['codes']} codes)")
-
-    @property
-    def selections(self) -> list[Selection]:
-        return [s for src in self.sources for s in src.selections]
-
-    @property
-    def code_paths(self) -> list[str]:
-        """Every code's path, in the project's order (parents before children)."""
-        return [c.path_name for c in self.codes.values()]
-
-    def summary(self) -> dict[str, int]:
-        """Counts of what the file holds, element by element."""
-        selections = self.selections
-        used = {g for s in selections for g in s.codes if g in self.codes}
-        return {
-            "sources": len(self.sources),
-            "text_sources": sum(s.kind == "TextSource" for s in self.sources),
-            "selections": len(selections),
-            "text_selections": sum(s.kind == "PlainTextSelection" for s in selections),
-            "codings": sum(len(s.codes) for s in selections),
-            "codes": len(self.codes),
-            "codes_used": len(used),
-            "cases": len(self.cases),
-            "variables": len(self.variables),
-            "sets": len(self.sets),
-        }
-
-
-# -- containers ---------------------------------------------------------------------
-
-
-def _unsafe(name: str) -> bool:
-    norm = name.replace("\\", "/")
-    return (
-        norm.startswith("/")
-        or bool(re.match(r"^[A-Za-z]:", norm))
-        or ".." in norm.split("/")
-    )
+# -- the byte budget ----------------------------------------------------------------
 
 
 class _Budget:
@@ -212,125 +97,6 @@ class _Budget:
                 f"{self.label}: refused: {what} takes the project past "
                 f"{MAX_TOTAL_BYTES // 2**20} MiB uncompressed (a zip bomb?)"
             )
-
-
-class _Zip:
-    """A ``.qdpx``: its members are read in memory, never extracted to disk."""
-
-    def __init__(self, path: Path):
-        self.label = path.name
-        self.budget = _Budget(self.label)
-        self.texts: dict[str, str | None] = {}
-        try:
-            self.zip = zipfile.ZipFile(path)
-            infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-            raise StudyError(
-                f"{self.label}: not a readable .qdpx (zip) file: {exc}"
-            ) from None
-        for info in infos:
-            if _unsafe(info.filename):
-                raise StudyError(
-                    f"{self.label}: refused: the archive holds an entry named "
-                    f"{info.filename!r}, a path outside the project; nothing was read"
-                )
-        self.members = {
-            info.filename.replace("\\", "/").casefold(): info
-            for info in infos if not info.is_dir()
-        }
-        qde = sorted(
-            (name for name in self.members if name.endswith(".qde")),
-            key=lambda n: (n.count("/"), PurePosixPath(n).name != "project.qde", n),
-        )
-        if not qde:
-            raise StudyError(f"{self.label}: no project.qde inside; is this a REFI-QDA project?")
-        self.qde = qde[0]
-        self.base = self.qde.rsplit("/", 1)[0] + "/" if "/" in self.qde else ""
-
-    def project_xml(self) -> tuple[str, bytes]:
-        info = self.members[self.qde]
-        return info.filename, self.read(info)
-
-    def read(self, info: zipfile.ZipInfo) -> bytes:
-        name = info.filename
-        ratio_limit = max(_RATIO_FLOOR, info.compress_size * MAX_RATIO)
-        out = bytearray()
-        try:
-            with self.zip.open(info) as fh:
-                while chunk := fh.read(_CHUNK):
-                    out += chunk
-                    self.budget.add(len(chunk), f"entry {name!r}")
-                    if len(out) > ratio_limit:
-                        raise StudyError(
-                            f"{self.label}: refused: entry {name!r} expands more than "
-                            f"{MAX_RATIO} times its compressed size (a zip bomb?)"
-                        )
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
-                RuntimeError, OSError) as exc:
-            raise StudyError(
-                f"{self.label}: entry {name!r} cannot be read (truncated or corrupt?): {exc}"
-            ) from None
-        return bytes(out)
-
-    def find(self, ref: str, kind: str) -> bytes | None:
-        ref = ref.replace("\\", "/").lstrip("/")
-        candidates = [f"{self.base}sources/{ref}", f"{self.base}{ref}"]
-        if kind == "relative":
-            leaf = ref.rsplit("/", 1)[-1]
-            candidates += [f"{self.base}sources/{leaf}", f"{self.base}{leaf}"]
-        for candidate in candidates:
-            info = self.members.get(candidate.casefold())
-            if info is not None:
-                return self.read(info)
-        return None
-
-
-class _Folder:
-    """A loose ``.qde`` file; its sources sit in ``sources/`` (any case) beside it."""
-
-    def __init__(self, path: Path):
-        self.label = path.name
-        self.path = path
-        self.budget = _Budget(self.label)
-        self.texts: dict[str, str | None] = {}
-        self.folder = path.resolve().parent
-        self.sources = None
-        for child in sorted(self.folder.iterdir()):
-            if child.is_dir() and child.name.casefold() == "sources":
-                self.sources = child
-                break
-
-    def project_xml(self) -> tuple[str, bytes]:
-        return self.path.name, self._read_file(self.path)
-
-    def _read_file(self, path: Path) -> bytes:
-        return _read_bounded(path, self.budget)
-
-    def find(self, ref: str, kind: str) -> bytes | None:
-        ref = ref.replace("\\", "/").lstrip("/")
-        roots = [r for r in (self.sources, self.folder) if r is not None]
-        names = [ref] + ([ref.rsplit("/", 1)[-1]] if kind == "relative" else [])
-        for root in roots:
-            for name in names:
-                found = _inside(root, name)
-                if found is not None:
-                    return self._read_file(found)
-        return None
-
-
-def _inside(root: Path, name: str) -> Path | None:
-    """``root/name`` when it is a file inside ``root`` (case-insensitive on the leaf)."""
-    candidate = (root / name).resolve()
-    if not candidate.is_relative_to(root.resolve()):
-        return None
-    if candidate.is_file():
-        return candidate
-    parent = candidate.parent
-    if parent.is_dir():
-        for child in parent.iterdir():
-            if child.name.casefold() == candidate.name.casefold() and child.is_file():
-                return child
-    return None
 
 
 # -- XML ----------------------------------------------------------------------------
@@ -389,9 +155,43 @@ def _name(raw: str | None) -> str:
 
 def _int(raw: str | None) -> int | None:
     try:
-        return int(str(raw).strip())
+        return int(str(raw).strip()[:40])
     except (TypeError, ValueError):
         return None
+
+
+def _check_positions(project: QdaProject, problems: list[Problem]) -> None:
+    """Report text positions no text has: negative, reversed, or past any text's length.
+
+    Such a selection is not resolved silently (a negative position would cut from
+    the end of the text, a reversed pair would be swapped): its positions are set
+    to None so that nothing is cut, and the problem stops the load.
+    """
+    for sel in project.selections:
+        if sel.kind not in ("PlainTextSelection", "TranscriptSelection"):
+            continue
+        found = []
+        for attr, value in (("startPosition", sel.start), ("endPosition", sel.end)):
+            if value is None:
+                continue
+            if value < 0:
+                found.append((attr, f"{attr} {value} is negative"))
+            elif value > MAX_POSITION:
+                found.append((attr, f"{attr} {value} is past any text"))
+        if not found and sel.start is not None and sel.end is not None and sel.start > sel.end:
+            found.append(("startPosition",
+                          f"startPosition {sel.start} is after endPosition {sel.end}"))
+        for attr, message in found:
+            problems.append(Problem(project.file, f"selection {sel.guid}", attr, message))
+        if found:
+            sel.start = sel.end = None
+
+
+def _reused(seen: dict[str, int], kind: str, file: str) -> list[Problem]:
+    """A problem for every GUID used by more than one element of a kind."""
+    return [Problem(file, f"{kind} {guid}", None,
+                    f"the GUID is used by {n} {kind}s; each {kind} needs its own")
+            for guid, n in seen.items() if n > 1]
 
 
 def _text_of(elem) -> str:
@@ -457,7 +257,8 @@ def _choose_offsets(project: QdaProject) -> str:
     indexes: dict[str, _Utf16Index] = {}
     for sel in project.selections:
         text = project.texts.get(sel.host or "")
-        if sel.kind != "PlainTextSelection" or not text or sel.start is None or sel.end is None:
+        if (sel.kind not in ("PlainTextSelection", "TranscriptSelection") or not text
+                or sel.start is None or sel.end is None):
             continue
         if sel.host not in indexes:
             indexes[sel.host] = _Utf16Index(text) if _has_astral(text) else None
@@ -491,31 +292,36 @@ def _cut(project: QdaProject, sel: Selection, index_cache: dict) -> tuple[str | 
         if a is None or b is None:
             return None, "positions split a character"
     note = ""
-    if a > b:
-        a, b = b, a
-    if a < 0 or b > len(text):
+    if b > len(text):
         note = "outside the text"
-        a, b = max(a, 0), min(b, len(text))
+        a, b = min(a, len(text)), len(text)
     return text[a:b].replace("\r\n", "\n"), note
 
 
 # -- the project --------------------------------------------------------------------
 
 
-def _read_codes(codes_elem, project: QdaProject) -> None:
-    def walk(elem, parent: tuple[str, ...]) -> None:
-        for code in _children(elem, "Code"):
-            name = _name(code.get("name"))
-            parts = tuple(p.strip() for p in name.split(PATH_SEP)) if name else ("",)
-            path = parent + parts
-            guid = _guid(code.get("guid"))
-            codable = (code.get("isCodable") or "true").strip().lower() != "false"
-            if guid:
-                project.codes[guid] = Code(guid, name, path, codable)
-            walk(code, path)
-
-    if codes_elem is not None:
-        walk(codes_elem, ())
+def _read_codes(codes_elem, project: QdaProject, problems: list[Problem]) -> None:
+    # Depth first, parents before children, with a stack of its own: a code tree is
+    # as deep as the file says, and recursion would end at Python's limit.
+    if codes_elem is None:
+        return
+    stack = [(code, ()) for code in reversed(_children(codes_elem, "Code"))]
+    seen: dict[str, int] = {}
+    while stack:
+        code, parent = stack.pop()
+        name = _name(code.get("name"))
+        parts = tuple(p.strip() for p in name.split(PATH_SEP)) if name else ("",)
+        path = parent + parts
+        guid = _guid(code.get("guid"))
+        codable = (code.get("isCodable") or "true").strip().lower() != "false"
+        if guid:
+            seen[guid] = seen.get(guid, 0) + 1
+            description = _text_of(_child(code, "Description")).strip()
+            project.codes.setdefault(guid, Code(guid, name, path, codable, description))
+            _note_refs(code, project, "code", guid)
+        stack.extend((child, path) for child in reversed(_children(code, "Code")))
+    problems += _reused(seen, "code", project.file)
 
 
 def _source_name(elem, text_ref: str) -> str:
@@ -527,10 +333,10 @@ def _source_name(elem, text_ref: str) -> str:
     return _guid(elem.get("guid"))
 
 
-def _load_text(container, project: QdaProject, base_path: str, ref: str,
+def _load_text(container, project: QdaProject, external: Path | None, ref: str,
                owner: str) -> str | None:
     kind, rest = _split_ref(ref)
-    if _unsafe(rest) and kind != "absolute":
+    if unsafe(rest) and kind != "absolute":
         raise StudyError(
             f"{project.file}: refused: source {owner!r} points outside the project ({ref})"
         )
@@ -543,57 +349,85 @@ def _load_text(container, project: QdaProject, base_path: str, ref: str,
     if ref in container.texts:
         return container.texts[ref]
     data = container.find(rest, kind)
-    if data is None and kind == "relative" and base_path and rest.lower().endswith(".txt"):
-        root = Path(base_path)
-        if root.is_dir():
-            found = _inside(root, rest)
-            if found is not None:
-                data = _read_bounded(found, container.budget)
+    if data is None and kind == "relative" and external is not None:
+        # The project's own basePath is never followed (it could name any folder on
+        # this machine); only the folder the user named is.
+        data = find_in(external, rest, kind, project.file, container.budget)
     if data is None:
         project.missing_texts.setdefault(owner, ref)
     container.texts[ref] = None if data is None else _decode(data)
     return container.texts[ref]
 
 
-def _read_bounded(path: Path, budget: _Budget) -> bytes:
-    """A file's bytes, read in chunks against the project's byte budget."""
-    out = bytearray()
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                out += chunk
-                budget.add(len(chunk), f"file {path.name!r}")
-    except OSError as exc:
-        raise StudyError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    return bytes(out)
+def _note_refs(elem, project: QdaProject, kind: str, guid: str) -> list[str]:
+    """Record the ``NoteRef`` children of ``elem`` as referring to (kind, guid)."""
+    found = []
+    for ref in _children(elem, "NoteRef"):
+        note = _guid(ref.get("targetGUID"))
+        if note:
+            project.note_refs.append((note, kind, guid))
+            found.append(note)
+    return found
 
 
-def _read_selection(elem, kind: str, source: str, host: str | None) -> Selection:
-    codes = []
+def _read_selection(elem, kind: str, source: str, host: str | None, project: QdaProject,
+                    sync: dict[str, int] | None = None) -> Selection:
+    guid = _guid(elem.get("guid"))
+    user = _guid(elem.get("creatingUser"))
+    codes, users = [], []
+    notes = _note_refs(elem, project, "selection", guid)
     for coding in _children(elem, "Coding"):
+        notes += _note_refs(coding, project, "selection", guid)
         for ref in _children(coding, "CodeRef"):
-            guid = _guid(ref.get("targetGUID"))
-            if guid:
-                codes.append(guid)
+            code = _guid(ref.get("targetGUID"))
+            if code:
+                codes.append(code)
+                users.append(_guid(coding.get("creatingUser")) or user)
     text = None
     rep = _child(elem, "Representation")
     if rep is not None and _child(rep, "PlainTextContent") is not None:
         text = _text_of(_child(rep, "PlainTextContent"))
+    if kind == "TranscriptSelection":
+        # A transcript selection runs between two sync points of its transcript.
+        sync = sync or {}
+        start = sync.get(_guid(elem.get("fromSyncPoint")))
+        end = sync.get(_guid(elem.get("toSyncPoint")))
+    elif kind in ("AudioSelection", "VideoSelection"):
+        start, end = _int(elem.get("begin")), _int(elem.get("end"))
+    else:
+        start, end = _int(elem.get("startPosition")), _int(elem.get("endPosition"))
     return Selection(
-        guid=_guid(elem.get("guid")),
+        guid=guid,
         kind=kind,
         name=_name(elem.get("name")),
         source=source,
-        start=_int(elem.get("startPosition")),
-        end=_int(elem.get("endPosition")),
+        start=start,
+        end=end,
         codes=codes,
         host=host,
         text=text,
         description=_text_of(_child(elem, "Description")).strip(),
+        user=user,
+        created=(elem.get("creationDateTime") or "").strip(),
+        users=users,
+        notes=notes,
     )
 
 
-def _read_sources(sources_elem, container, project: QdaProject, base_path: str) -> None:
+def _source_variables(elem, project: QdaProject, source: Source) -> None:
+    """Variables attached to a source (MAXQDA's document variables)."""
+    for vv in _children(elem, "VariableValue"):
+        ref = _child(vv, "VariableRef")
+        var = project.variables.get(_guid(ref.get("targetGUID")) if ref is not None else "")
+        if var is None:
+            project.warnings.append(f"source {source.name!r}: a value of an unknown variable")
+            continue
+        value = _variable_value(vv)
+        if value != "":
+            source.variables[var[0]] = value
+
+
+def _read_sources(sources_elem, container, project: QdaProject, external: Path | None) -> None:
     for elem in list(sources_elem) if sources_elem is not None else []:
         kind = _local(elem.tag)
         if kind not in SOURCE_KINDS:
@@ -603,6 +437,9 @@ def _read_sources(sources_elem, container, project: QdaProject, base_path: str) 
         source = Source(guid=guid, kind=kind, name=_source_name(elem, text_ref),
                         text_ref=text_ref)
         project.sources.append(source)
+        _source_variables(elem, project, source)
+        _note_refs(elem, project, "source", guid)
+        source.transcripts = len(_children(elem, "Transcript"))
         # Text hosts: a TextSource's own text; representations of PDFs; transcripts.
         hosts: list[tuple[object, str]] = []
         if kind == "TextSource":
@@ -615,21 +452,25 @@ def _read_sources(sources_elem, container, project: QdaProject, base_path: str) 
             if content is not None:
                 project.texts[key] = _text_of(content)
             elif ref:
-                project.texts[key] = _load_text(container, project, base_path, ref,
+                project.texts[key] = _load_text(container, project, external, ref,
                                                 source.name)
             else:
                 project.texts[key] = None
             project.text_names[key] = source.name
+            sync = {_guid(p.get("guid")): _int(p.get("position"))
+                    for p in _children(host_elem, "SyncPoint")}
             for sel in host_elem:
                 sel_kind = _local(sel.tag)
                 if sel_kind in SELECTION_KINDS:
-                    source.selections.append(_read_selection(sel, sel_kind, guid, key))
+                    source.selections.append(
+                        _read_selection(sel, sel_kind, guid, key, project, sync))
         if kind != "TextSource":
-            # PDF, picture, audio and video selections: regions without positions.
+            # PDF, picture, audio and video selections: regions without text positions.
             for sel in elem:
                 sel_kind = _local(sel.tag)
                 if sel_kind in SELECTION_KINDS:
-                    source.selections.append(_read_selection(sel, sel_kind, guid, None))
+                    source.selections.append(
+                        _read_selection(sel, sel_kind, guid, None, project))
 
 
 def _variable_value(vv) -> str:
@@ -640,11 +481,14 @@ def _variable_value(vv) -> str:
     return ""
 
 
-def _read_cases(project: QdaProject, root) -> None:
+def _read_variables(project: QdaProject, root) -> None:
     variables = _child(root, "Variables")
     for var in _children(variables, "Variable") if variables is not None else []:
         project.variables[_guid(var.get("guid"))] = (
             _name(var.get("name")), (var.get("typeOfVariable") or "Text").strip())
+
+
+def _read_cases(project: QdaProject, root) -> None:
     cases = _child(root, "Cases")
     for elem in _children(cases, "Case") if cases is not None else []:
         case = Case(guid=_guid(elem.get("guid")), name=_name(elem.get("name")))
@@ -676,30 +520,76 @@ def _read_sets(project: QdaProject, root) -> None:
         ))
 
 
-def read_project(path: str | Path) -> QdaProject:
+def _read_users(project: QdaProject, root) -> None:
+    users = _child(root, "Users")
+    for elem in _children(users, "User") if users is not None else []:
+        guid = _guid(elem.get("guid"))
+        if guid:
+            project.users[guid] = _name(elem.get("name")) or _name(elem.get("id")) or guid
+
+
+def _read_notes(project: QdaProject, root, container, external: Path | None) -> None:
+    """The project's notes, their texts and what each refers to."""
+    _note_refs(root, project, "project", "")
+    notes = _child(root, "Notes")
+    for elem in _children(notes, "Note") if notes is not None else []:
+        guid = _guid(elem.get("guid"))
+        name = _name(elem.get("name"))
+        content = _child(elem, "PlainTextContent")
+        ref = (elem.get("plainTextPath") or "").strip()
+        if content is not None:
+            text = _text_of(content)
+        elif ref:
+            text = _load_text(container, project, external, ref, name or guid) or ""
+        else:
+            text = _text_of(_child(elem, "Description"))
+        project.notes[guid] = Note(
+            guid=guid, name=name, text=text.replace("\r\n", "\n").strip(),
+            user=_guid(elem.get("creatingUser")),
+            created=(elem.get("creationDateTime") or "").strip())
+    for note, kind, target in project.note_refs:
+        if note in project.notes:
+            project.notes[note].refers.append((kind, target))
+
+
+def read_project(path: str | Path, *, sources: str | Path | None = None) -> QdaProject:
     """Read a ``.qdpx`` (or a loose ``.qde`` with its ``sources/`` folder) safely.
 
     Parameters
     ----------
     path : str or pathlib.Path
         The project file.
+    sources : str or pathlib.Path, optional
+        The folder holding the texts the project keeps outside itself
+        (``relative://`` paths, looked up by their path and then by their file
+        name). The project's own ``basePath`` is never read; without this folder
+        such texts are reported as missing.
 
     Returns
     -------
     QdaProject
-        Codes, sources (with texts), selections, cases, variables and sets; each
-        text selection's ``text`` holds the selected text where the file has it.
+        Users, codes, sources (with texts), selections, cases, variables, sets and
+        notes; each text or transcript selection's ``text`` holds the selected
+        text where the file has it.
 
     Raises
     ------
     StudyError
-        The file is not a readable project, has no sources, or is refused as
-        unsafe (unsafe entry names, entities, a zip bomb, paths outside it).
+        The file is not a readable project, or is refused as unsafe (unsafe
+        entry names, entities, a zip bomb, paths outside it).
+    ValidationError
+        A GUID is used twice, or a selection's positions are negative, reversed
+        or past any text; ``problems`` lists each.
     """
     path = Path(path)
     if not path.is_file():
         raise StudyError(f"{path}: no such file")
-    container = _Folder(path) if path.suffix.lower() == ".qde" else _Zip(path)
+    external = None
+    if sources is not None:
+        external = Path(sources).expanduser()
+        if not external.is_dir():
+            raise StudyError(f"{external}: the sources folder does not exist")
+    container = open_container(path, _Budget(path.name))
     member, data = container.project_xml()
     label = path.name if member == path.name else f"{path.name}:{member}"
     if not data.strip():
@@ -715,19 +605,33 @@ def read_project(path: str | Path) -> QdaProject:
         raise StudyError(f"{label}: not a REFI-QDA project: namespace {namespace!r}")
     project = QdaProject(file=path.name, name=_name(root.get("name")),
                          origin=(root.get("origin") or "").strip())
+    problems: list[Problem] = []
+    _read_users(project, root)
     codebook = _child(root, "CodeBook")
-    _read_codes(_child(codebook, "Codes") if codebook is not None else None, project)
-    sources = _child(root, "Sources")
-    _read_sources(sources, container, project, (root.get("basePath") or "").strip())
-    if not project.sources:
-        raise StudyError(f"{label}: the project has no sources; there is nothing to import")
+    _read_codes(_child(codebook, "Codes") if codebook is not None else None, project, problems)
+    # Variables first: sources may carry values of them (MAXQDA's document variables).
+    _read_variables(project, root)
+    _read_sources(_child(root, "Sources"), container, project, external)
     _read_cases(project, root)
+    _read_notes(project, root, container, external)
     _read_sets(project, root)
+    for kind, items in (("source", project.sources), ("selection", project.selections),
+                        ("case", project.cases)):
+        seen: dict[str, int] = {}
+        # A PDF selection and the text selection of its representation share their
+        # GUID by design (ATLAS.ti): one selection in two views, counted per kind.
+        for (guid, _), n in Counter((i.guid, getattr(i, "kind", "")) for i in items
+                                    if i.guid).items():
+            seen[guid] = max(seen.get(guid, 0), n)
+        problems += _reused(seen, kind, project.file)
+    _check_positions(project, problems)
+    if problems:
+        raise ValidationError(problems)
     project.offsets = _choose_offsets(project)
     cache: dict = {}
     outside = 0
     for sel in project.selections:
-        if sel.kind == "PlainTextSelection":
+        if sel.kind in ("PlainTextSelection", "TranscriptSelection"):
             sel.text, note = _cut(project, sel, cache)
             outside += note == "outside the text"
     if outside:

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from synergi_analysis._io import (
-    write_atomic,
-)
-from synergi_analysis.errors import StudyError
+from synergi_analysis._io import to_csv_bytes, write_atomic_many
+from synergi_analysis.errors import OutputError, StudyError
 from synergi_analysis.qda.mapping import (
     QdaStudy,
     load_qdpx,
@@ -34,18 +32,29 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def import_qdpx(
     path: str | Path, out: str | Path, *, codebook: str | Path | None = None,
-    overwrite: bool = False,
+    overwrite: bool = False, sources: str | Path | None = None,
 ) -> QdaStudy:
-    """Write a project as a study folder: ``interviews.csv``, ``quotes.csv``, ``codebook.yml``.
+    """Write a project as a study folder: interviews, quotes, memos and the codebook.
 
-    The folder loads with `load_study` once it validates (a project coded with
-    its own themes leaves the codebook's columns blank, to be filled in by hand).
+    ``interviews.csv``, ``quotes.csv`` (with each quote's codes, coders and coding
+    comment), ``memos.csv`` (the project's notes and code descriptions, see
+    `MEMO_COLUMNS`) and ``codebook.yml``. The folder loads with `load_study` once
+    it validates (a project coded with its own themes leaves the codebook's
+    columns blank, to be filled in by hand), and `export_qdpx` writes its memos
+    back.
+
+    The CSV files are formula-safe: a cell starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return is written with a leading ``'`` (see
+    `synergi_analysis._io.csv_safe`), which `load_study` removes again.
 
     Raises
     ------
     StudyError
-        The project cannot be read, or the folder already holds a study and
-        ``overwrite`` is False.
+        The project cannot be read, ``out`` is a file, or the folder already
+        holds a study and ``overwrite`` is False.
+    OutputError
+        The folder or its files cannot be written; the study that was there
+        before is left as it was.
 
     Examples
     --------
@@ -55,21 +64,35 @@ def import_qdpx(
     ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
     ...     _ = import_qdpx(path, Path(tmp) / "study")
     ...     sorted(p.name for p in (Path(tmp) / "study").iterdir())
-    ['codebook.yml', 'interviews.csv', 'quotes.csv']
+    ['codebook.yml', 'interviews.csv', 'memos.csv', 'quotes.csv']
     """
-    study = load_qdpx(path, codebook=codebook)
+    study = load_qdpx(path, codebook=codebook, sources=sources)
     out = Path(out).expanduser()
-    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml"]
-    existing = [p.name for p in targets if p.exists()]
+    if out.exists() and not out.is_dir():
+        raise StudyError(f"{out}: exists and is not a folder; give a folder to write the "
+                         "study to")
+    targets = [out / "interviews.csv", out / "quotes.csv", out / "codebook.yml",
+               out / "memos.csv"]
+    existing = [p.name for p in targets if p.exists() or p.is_symlink()]
     if existing and not overwrite:
         raise StudyError(f"{out}: already holds {', '.join(existing)}; choose another folder "
                          "or overwrite")
-    out.mkdir(parents=True, exist_ok=True)
-    # Each file is read fully before any is written, and written atomically: a failed
-    # write leaves the folder's earlier files as they were.
-    codebook_bytes = study.codebook.path.read_bytes() if study.codebook.path else None
-    for target, frame in ((targets[0], study.interviews), (targets[1], study.quotes)):
-        write_atomic(target, _as_text(frame).to_csv(index=False, lineterminator="\n").encode())
-    if codebook_bytes is not None:
-        write_atomic(targets[2], codebook_bytes)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
+    # Everything is read before anything is written (the codebook may be the one in
+    # this folder), and the files replace the old ones together: a failed write
+    # leaves the folder's earlier study as it was, never a 0-byte or mixed one.
+    files: dict[Path, bytes] = {
+        target: to_csv_bytes(_as_text(frame), index=False)
+        for target, frame in ((targets[0], study.interviews), (targets[1], study.quotes),
+                              (targets[3], study.memos))
+    }
+    if study.codebook.path:
+        try:
+            files[targets[2]] = study.codebook.path.read_bytes()
+        except OSError as exc:
+            raise StudyError(f"{study.codebook.path}: cannot be read ({exc.strerror})") from None
+    write_atomic_many(files)
     return study

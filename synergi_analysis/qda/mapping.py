@@ -1,27 +1,35 @@
-"""REFI-QDA projects (``.qdpx``/``.qde``) as studies, their code tables, and export.
+"""REFI-QDA projects (``.qdpx``/``.qde``) mapped onto the codebook as studies.
 
 `load_qdpx` reads a project exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qc
 (safely: see `synergi_analysis.qda._read`) and maps it onto the codebook:
 
-- an interview is a ``Case`` (its name is the ``interview_id``); a project without
-  cases gives one interview per ``TextSource`` (its name without the extension);
-  a source that belongs to no case becomes an interview of its own;
+- an interview is a ``Case`` (its name is the ``interview_id``; an unnamed case
+  takes its source's name; a case without ``SourceRef`` gets the source of its
+  name); a project without cases gives one interview per ``TextSource`` (its
+  name without the extension) or audio or video source with a transcript; a
+  source that belongs to no case becomes an interview of its own;
 - a coded dimension (or a journey stage, ``age``, ``long_interview``, ``speaker``)
   is found, case-insensitively, by its key, column or Danish or English label as
-  a case ``Variable``; a parent code whose child codes are the values (a coding
-  anywhere in the interview gives it the value); an ATLAS.ti code ``Dimension::Value``;
+  a case ``Variable`` or a variable of the interview's source (MAXQDA's document
+  variables); a parent code whose child codes are the values (a coding anywhere
+  in the interview gives it the value); an ATLAS.ti code ``Dimension::Value``;
   or an ATLAS.ti set ``dimension: value`` whose member sources are the interview's;
-- each text selection becomes a quote: its text cut from the source, its interview,
-  and ``codes``, the paths of its codes (``Parent::Child``) joined by ``"; "``;
-  a code under ``Brugerrejse`` (the journey stage dimension) or ``theme`` fills the
-  quote's ``stage`` or ``theme``.
+- each text selection (and each transcript selection, the transcript's text
+  between its sync points) becomes a quote: its text, its interview, ``codes``,
+  the paths of its codes (``Parent::Child``) joined by ``"; "``, and ``memo``, the
+  coding comment; selections of one passage (QualCoder writes one per coding)
+  are one quote; a code under ``Brugerrejse`` (the journey stage dimension) or
+  ``theme`` fills the quote's ``stage`` or ``theme``;
+- notes and code descriptions become the study's ``memos`` (`MEMO_COLUMNS`);
+  coded pictures, PDF regions, audio and video are no quotes but count in the
+  code tables (``selections``).
 
 Values then go through the same validation as CSV data, so an unknown value or an
 interview with two values of a one-valued dimension is reported as
 ``project.qdpx:case NAME:service: ...``. What does not map onto the codebook at
 all (the project's own themes, variables the codebook lacks) is kept (as quote
 codes and extra interview columns) and listed in `Study.warnings`; `mapping_report`
-lists it as problems, for ``synergi validate PROJECT.qdpx``.
+lists it as kept, and as problems only when asked to be strict.
 
 Positions are read as code points unless the text holds characters outside the
 Basic Multilingual Plane; then both code points and UTF-16 code units are tried
@@ -31,6 +39,7 @@ going to UTF-16 for projects written by NVivo (which counts UTF-16 units).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,41 +47,52 @@ from pathlib import Path
 
 import pandas as pd
 
-from synergi_analysis._io import (
-    shipped_data_dir,
-)
+from synergi_analysis._io import shipped_data_dir
 from synergi_analysis.codebook import Codebook, Dimension, load_codebook
 from synergi_analysis.errors import Problem, StudyError, ValidationError
+from synergi_analysis.qda._memos import MEMO_COLUMNS, project_captions, project_memos
 from synergi_analysis.qda._read import PATH_SEP, QdaProject, Selection, read_project
 from synergi_analysis.study import Study
-from synergi_analysis.validate import (
-    INTERVIEW_ID,
-    validate_interviews,
-    validate_quotes,
-)
+from synergi_analysis.validate import INTERVIEW_ID, validate_interviews, validate_quotes
 
 __all__ = [
     "QdaStudy",
     "load_qdpx",
-    "mapping_report",
     "CODES_SEP",
     "QDA_QUOTE_COLUMNS",
+    "MEMO_COLUMNS",
 ]
 
 #: Separator of the code paths in a quote's ``codes`` cell.
 CODES_SEP = "; "
-#: Quote extras read from a project: the paths of its codes, its source and positions.
-QDA_QUOTE_COLUMNS = ["codes", "source", "start", "end"]
-_DOC_SUFFIX = re.compile(r"\.(txt|docx?|rtf|odt|pdf|md|html?)$", re.IGNORECASE)
+#: Quote extras read from a project: the paths of its codes, who applied each (user names
+#: joined by ", ", one entry per code), its source and positions, and the coding comment
+#: (the selection's description).
+QDA_QUOTE_COLUMNS = ["codes", "coders", "source", "start", "end", "memo"]
+#: What each kind of selection is called in the code tables' ``kind`` column.
+SELECTION_KIND = {"PlainTextSelection": "text", "TranscriptSelection": "transcript",
+                  "PDFSelection": "pdf", "PictureSelection": "picture",
+                  "AudioSelection": "audio", "VideoSelection": "video"}
+_DOC_SUFFIX = re.compile(r"\.(txt|docx?|rtf|odt|pdf|md|html?|mp3|m4a|wav|ogg|mp4|mov|avi|"
+                         r"mkv|webm|jpe?g|png|tiff?)$", re.IGNORECASE)
 _MAX_NAMED = 10
 _OWN_ORIGIN = "synergi-analysis"
 
 
 @dataclass(repr=False)
 class QdaStudy(Study):
-    """A `Study` read from a REFI-QDA project; ``project`` is what the file holds."""
+    """A `Study` read from a REFI-QDA project; ``project`` is what the file holds.
+
+    ``memos`` holds the project's notes and code descriptions (`MEMO_COLUMNS`);
+    ``selections`` every coded selection of any kind: ``selection``,
+    ``interview_id``, ``kind`` (``text``, ``transcript``, ``pdf``, ``picture``,
+    ``audio``, ``video``) and ``codes`` (paths joined by ``"; "``), for the
+    code tables.
+    """
 
     project: QdaProject | None = None
+    memos: pd.DataFrame | None = None
+    selections: pd.DataFrame | None = None
 
 
 # -- mapping targets ----------------------------------------------------------------
@@ -171,23 +191,77 @@ class _Mapping:
     unmapped_variables: list[str]
     unmapped_sets: list[str]
     notes: list[str]
+    memos: pd.DataFrame
+    selections: pd.DataFrame
 
 
 def _doc_stem(name: str) -> str:
     return _DOC_SUFFIX.sub("", name).strip() or name
 
 
-def _quote_selections(project: QdaProject) -> list[Selection]:
-    """Text selections, one per GUID: a PDF selection's text twin counts once."""
+def _is_text(sel: Selection) -> bool:
+    return sel.kind in ("PlainTextSelection", "TranscriptSelection") or (
+        sel.kind == "PDFSelection" and bool(sel.text))
+
+
+def _quote_selections(project: QdaProject) -> tuple[list[Selection], dict[str, str]]:
+    """Text selections, one per passage, and the GUID each merged selection went to.
+
+    A PDF selection's text twin counts once (same GUID); selections of one
+    passage (same text, same positions) are one quote with the codes of all, as
+    tools that write one selection per coding (QualCoder) mean them.
+    """
     chosen: dict[str, Selection] = {}
     for sel in project.selections:
-        text_kind = sel.kind == "PlainTextSelection" or (sel.kind == "PDFSelection" and sel.text)
-        if not text_kind:
+        if not _is_text(sel):
             continue
         key = sel.guid or f"#{id(sel)}"
         if key not in chosen or (chosen[key].text is None and sel.text is not None):
             chosen[key] = sel
-    return list(chosen.values())
+    merged: dict[tuple, Selection] = {}
+    into: dict[str, str] = {}
+    for key, sel in chosen.items():
+        if sel.start is None or sel.end is None or sel.kind == "PDFSelection":
+            merged[(key,)] = sel
+            continue
+        passage = (sel.source, sel.host, sel.start, sel.end)
+        first = merged.get(passage)
+        if first is None:
+            merged[passage] = dataclasses.replace(sel, codes=list(sel.codes),
+                                                  users=list(sel.users), notes=list(sel.notes))
+            continue
+        into[sel.guid] = first.guid
+        for code, user in zip(sel.codes, sel.users or [""] * len(sel.codes), strict=True):
+            first.codes.append(code)
+            first.users.append(user)
+        first.notes += sel.notes
+        if sel.description and sel.description not in first.description:
+            first.description = "\n\n".join(d for d in (first.description, sel.description) if d)
+    return list(merged.values()), into
+
+
+def _case_sources(project: QdaProject) -> list[list[str]]:
+    """The sources of each case; a case without ``SourceRef`` (QualCoder writes none)
+    gets the source of its own name that no other case claims."""
+    claimed = {g for case in project.cases for g in case.sources}
+    by_name: dict[str, list[str]] = {}
+    for src in project.sources:
+        if src.guid not in claimed:
+            by_name.setdefault(_doc_stem(src.name).casefold(), []).append(src.guid)
+    out = []
+    for case in project.cases:
+        if case.sources or case.selections:
+            out.append(list(case.sources))
+        else:
+            out.append(by_name.pop(case.name.casefold(), []))
+    return out
+
+
+def _case_name(case, sources: list[str], names: dict[str, str]) -> str:
+    """A case's name; an unnamed case (the reader names it by its GUID) takes its source's."""
+    if case.name and case.name != case.guid:
+        return case.name
+    return _doc_stem(names[sources[0]]) if sources and sources[0] in names else case.name
 
 
 def _build_interviews(project: QdaProject, quotes: list[Selection], notes: list[str]):
@@ -195,13 +269,17 @@ def _build_interviews(project: QdaProject, quotes: list[Selection], notes: list[
     interviews: list[_Interview] = []
     of_selection: dict[str, int] = {}
     of_source: dict[str, list[int]] = {}
-    text_sources = {s.guid for s in project.sources if s.kind == "TextSource"}
+    # Interviews: text sources, and audio or video with a transcript.
+    text_sources = {s.guid for s in project.sources
+                    if s.kind == "TextSource" or s.transcripts}
     text_sources |= {q.source for q in quotes}
     if project.cases:
-        for case in project.cases:
+        names = {s.guid: s.name for s in project.sources}
+        for case, sources in zip(project.cases, _case_sources(project), strict=True):
             i = len(interviews)
-            interviews.append(_Interview(case.name, f"case {case.name}", set(case.sources)))
-            for src in case.sources:
+            name = _case_name(case, sources, names)
+            interviews.append(_Interview(name, f"case {name}", set(sources)))
+            for src in sources:
                 of_source.setdefault(src, []).append(i)
         # The most specific membership wins: a selection reference, then a case
         # code, then the whole source.
@@ -283,7 +361,7 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
     targets = _interview_targets(cb)
     qtargets = _quote_targets(cb)
     qcolumns = {t.column: t for t in qtargets.values()}
-    quotes = _quote_selections(project)
+    quotes, into = _quote_selections(project)
     interviews, of_selection, of_source = _build_interviews(project, quotes, notes)
     found: dict[str, list[str]] = {}
 
@@ -300,10 +378,14 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
             return targets["age"]
         return t
 
-    # Case variables.
+    # Case variables, then the variables of each interview's sources (MAXQDA's
+    # document variables).
     unmapped_variables: list[str] = []
-    for iv, case in zip(interviews, project.cases, strict=False):
-        for name, value in case.variables.items():
+    source_vars = {s.guid: s.variables for s in project.sources if s.variables}
+    for k, iv in enumerate(interviews):
+        own = dict(project.cases[k].variables) if k < len(project.cases) else {}
+        found_in = [own] + [source_vars[g] for g in sorted(iv.sources) if g in source_vars]
+        for name, value in ((n, v) for vs in found_in for n, v in vs.items()):
             t = targets.get(_norm(name))
             if t is None:
                 iv.extra[name] = value
@@ -381,7 +463,10 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
     source_order = {s.guid: k for k, s in enumerate(project.sources)}
     source_name = {s.guid: s.name for s in project.sources}
     own = project.origin.casefold().startswith(_OWN_ORIGIN)
+    captions = project_captions(project) if own else {}
     qrows, qlabels, order = [], [], []
+    quote_of: dict[str, str] = {}
+    selections: list[dict] = []
     no_text = unknown_codes = 0
     for n, sel in enumerate(quotes):
         i = of_selection.get(sel.guid)
@@ -392,34 +477,50 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
             no_text += 1
             text = sel.name or sel.description or "(the text is not in the project)"
         paths, stage, theme = [], [], []
-        for guid in sel.codes:
+        coders: dict[str, list[str]] = {}
+        users = sel.users if len(sel.users) == len(sel.codes) else [""] * len(sel.codes)
+        for guid, user in zip(sel.codes, users, strict=True):
             code = project.codes.get(guid)
             if code is None:
                 unknown_codes += 1
                 continue
             if code.path_name not in paths:
                 paths.append(code.path_name)
+            name = project.users.get(user, user)
+            if name and name not in coders.setdefault(code.path_name, []):
+                coders[code.path_name].append(name)
             hit = _code_value(code.path, qtargets, folders)
             if hit is not None:
                 (stage if hit[0].column == "stage" else theme).append(
                     (hit[1], f"code {code.path_name!r}"))
         quote_id = sel.name if own and sel.name else sel.guid
+        quote_of[sel.guid] = quote_id
+        selections.append({"selection": quote_id, INTERVIEW_ID: interviews[i].id,
+                           "kind": SELECTION_KIND.get(sel.kind, "text"),
+                           "codes": CODES_SEP.join(paths)})
         row = {"quote_id": quote_id, INTERVIEW_ID: interviews[i].id, "text": text,
                "stage": "", "theme": ""}
+        if sel.guid in captions:  # our export keeps a quote's caption in a note on it
+            row["caption"] = captions[sel.guid]
         for column, values in (("stage", stage), ("theme", theme)):
             if values:
                 row[column], conflict = _resolve(values, qcolumns[column])
                 if conflict:
                     problems.append(Problem(project.file, f"selection {quote_id}", column,
                                             conflict))
-        row.update(codes=CODES_SEP.join(paths), source=source_name.get(sel.source, ""),
-                   start=sel.start, end=sel.end)
+        row.update(codes=CODES_SEP.join(paths),
+                   coders=CODES_SEP.join(", ".join(coders.get(p, [])) for p in paths)
+                   if coders else "",
+                   source=source_name.get(sel.source, ""),
+                   start=sel.start, end=sel.end, memo=sel.description)
         qrows.append(row)
         qlabels.append(f"selection {quote_id}")
         order.append((i, source_order.get(sel.source, 0), sel.start or 0, sel.end or 0, n))
     ranked = sorted(range(len(qrows)), key=order.__getitem__)
+    captions = any("caption" in r for r in qrows)
     raw_quotes = pd.DataFrame([qrows[k] for k in ranked],
-                              columns=["quote_id", INTERVIEW_ID, "text", "stage", "theme",
+                              columns=["quote_id", INTERVIEW_ID, "text",
+                                       *(["caption"] if captions else []), "stage", "theme",
                                        *QDA_QUOTE_COLUMNS])
     raw_quotes["start"] = raw_quotes["start"].astype("Int64")
     raw_quotes["end"] = raw_quotes["end"].astype("Int64")
@@ -432,18 +533,34 @@ def _map_project(project: QdaProject, cb: Codebook) -> _Mapping:
     if no_text:
         notes.append(f"{no_text} selection(s) have no text in the project; their quote text is "
                      "the selection's name")
-    regions = [s for s in project.selections
-               if s.kind != "PlainTextSelection" and not (s.kind == "PDFSelection" and s.text)]
+    regions = [s for s in project.selections if not _is_text(s)]
+    for sel in regions:
+        # Coded regions count in the code tables, under their interview (else their source).
+        i = of_selection.get(sel.guid)
+        paths = list(dict.fromkeys(project.codes[g].path_name for g in sel.codes
+                                   if g in project.codes))
+        if paths:
+            selections.append({
+                "selection": sel.guid, "kind": SELECTION_KIND.get(sel.kind, sel.kind),
+                INTERVIEW_ID: interviews[i].id if i is not None
+                else _doc_stem(source_name.get(sel.source, sel.source)),
+                "codes": CODES_SEP.join(paths)})
     if regions:
-        kinds = ", ".join(sorted({s.kind for s in regions}))
+        kinds = ", ".join(sorted({SELECTION_KIND.get(s.kind, s.kind) for s in regions}))
         notes.append(f"{len(regions)} selection(s) without text ({kinds}) are not quotes; their "
-                     "codes still give interviews their values")
+                     "codes count in the code tables (kind column) and give interviews their "
+                     "values")
     if unknown_codes:
         notes.append(f"{unknown_codes} coding(s) refer to codes that are not in the project's "
                      "codebook; left out")
+    quote_of.update({g: quote_of[first] for g, first in into.items() if first in quote_of})
+    interview_of = {g: interviews[i[0]].id for g, i in of_source.items() if len(i) == 1}
+    memos = project_memos(project, quotes=quote_of, interviews=interview_of,
+                          own=own)
+    frame = pd.DataFrame(selections, columns=["selection", INTERVIEW_ID, "kind", "codes"])
     return _Mapping(raw_interviews, [iv.label for iv in interviews], raw_quotes, quote_rows,
                     problems, found, unmapped_codes, unmapped_variables, unmapped_sets,
-                    notes + project.warnings)
+                    notes + project.warnings, memos, frame)
 
 
 def _blank_required(mapping: _Mapping, cb: Codebook) -> dict[str, list[str]]:
@@ -483,13 +600,19 @@ def _validate(mapping: _Mapping, cb: Codebook, file: str):
     return interviews, quotes, mapping.problems + problems + quote_problems, blank
 
 
+def _listed(names: list[str]) -> str:
+    """The first names of a list, and how many more: a summary, never hundreds of lines."""
+    shown = ", ".join(names[:_MAX_NAMED])
+    more = len(names) - _MAX_NAMED
+    return shown + (f", ... ({more} more)" if more > 0 else "")
+
+
 def _unmapped_warnings(mapping: _Mapping, cb: Codebook,
                        blank: dict[str, list[str]]) -> list[str]:
     warnings = []
     for col, rows in blank.items():
         if col in mapping.found or (col == "age_band" and "age" in mapping.found):
-            shown = ", ".join(rows[:_MAX_NAMED]) + (", ..." if len(rows) > _MAX_NAMED else "")
-            warnings.append(f"{col}: no value for {len(rows)} interview(s): {shown}")
+            warnings.append(f"{col}: no value for {len(rows)} interview(s): {_listed(rows)}")
     missing = [d.name for d in cb.dimensions.values() if d.column and d.column not in mapping.found]
     if "age_band" in missing and "age" in mapping.found:
         missing.remove("age_band")
@@ -500,28 +623,32 @@ def _unmapped_warnings(mapping: _Mapping, cb: Codebook,
         warnings.append("not in the project (interviews have no value for them): "
                         + ", ".join(missing))
     if mapping.unmapped_codes:
-        n = len(mapping.unmapped_codes)
-        shown = ", ".join(mapping.unmapped_codes[:_MAX_NAMED]) + (", ..." if n > _MAX_NAMED else "")
-        warnings.append(f"{n} code(s) map onto no dimension of the codebook (kept as quote "
-                        f"codes): {shown}")
+        warnings.append(f"{len(mapping.unmapped_codes)} code(s) map onto no dimension of the "
+                        f"codebook (kept as quote codes): {_listed(mapping.unmapped_codes)}")
     if mapping.unmapped_variables:
         warnings.append("variables the codebook does not have (kept as interview columns): "
-                        + ", ".join(mapping.unmapped_variables))
+                        + _listed(mapping.unmapped_variables))
     if mapping.unmapped_sets:
         warnings.append("sets that name no dimension of the codebook: "
-                        + ", ".join(mapping.unmapped_sets))
+                        + _listed(mapping.unmapped_sets))
     return warnings
 
 
-def _read(path, codebook) -> tuple[QdaProject, Codebook, Path]:
+def _read(path, codebook, *, need_sources: bool = True,
+          sources=None) -> tuple[QdaProject, Codebook, Path]:
     path = Path(path).expanduser()
     if not path.exists():
         raise StudyError(f"{path}: no such file or folder")
     cb_path = Path(codebook) if codebook else shipped_data_dir() / "codebook.yml"
-    return read_project(path), load_codebook(cb_path), cb_path
+    project = read_project(path, sources=sources)
+    if need_sources and not project.sources and not project.cases:
+        raise StudyError(f"{project.file}: the project has no sources; there is nothing to "
+                         "import")
+    return project, load_codebook(cb_path), cb_path
 
 
-def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
+def load_qdpx(path: str | Path, codebook: str | Path | None = None, *,
+              sources: str | Path | None = None) -> QdaStudy:
     """Load a REFI-QDA project (``.qdpx``, or a ``.qde`` beside its ``sources/``) as a study.
 
     Parameters
@@ -530,6 +657,8 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
         The project, as exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qc.
     codebook : str or pathlib.Path, optional
         The codebook to map onto; default: the shipped one.
+    sources : str or pathlib.Path, optional
+        The folder of the texts the project keeps outside itself (see `read_project`).
 
     Returns
     -------
@@ -560,7 +689,12 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
     >>> study.quotes.loc[0, ["quote_id", "interview_id", "codes"]].tolist()
     ['Q02', 'I01', 'theme::oplagt-synergi']
     """
-    project, cb, cb_path = _read(path, codebook)
+    project, cb, cb_path = _read(path, codebook, sources=sources)
+    return _study(project, cb, cb_path, path)
+
+
+def _study(project: QdaProject, cb: Codebook, cb_path: Path, path) -> QdaStudy:
+    """A read project mapped onto the codebook and validated, as a study."""
     mapping = _map_project(project, cb)
     interviews, quotes, problems, blank = _validate(mapping, cb, project.file)
     if problems:
@@ -574,81 +708,9 @@ def load_qdpx(path: str | Path, codebook: str | Path | None = None) -> QdaStudy:
         warnings=mapping.notes + _unmapped_warnings(mapping, cb, blank),
         folder=None,
         project=project,
+        memos=mapping.memos,
+        selections=mapping.selections,
     )
-
-
-def mapping_report(
-    path: str | Path, *, codebook: str | Path | None = None
-) -> tuple[pd.DataFrame, list[Problem], QdaProject]:
-    """What of a project maps onto the codebook, dimension by dimension, and what does not.
-
-    Returns
-    -------
-    table : pandas.DataFrame
-        One row per column of the interview table the codebook defines:
-        ``dimension``, ``column``, ``found_as`` (the variables, codes or sets that
-        fill it, ``-`` when none does), ``interviews`` (how many have a value),
-        ``unknown`` (how many of those values the codebook does not know).
-    problems : list of Problem
-        Every value that breaks the codebook, and every code, variable and set
-        that maps onto nothing (and each required dimension the project lacks).
-    project : QdaProject
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from synergi_analysis import export_qdpx, load_study
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = export_qdpx(load_study(), Path(tmp) / "study.qdpx")
-    ...     table, problems, _ = mapping_report(path)
-    >>> table.loc[0, ["dimension", "found_as"]].tolist(), int(table.loc[0, "interviews"])
-    (['site', "variable 'site'"], 45)
-    >>> problems
-    []
-    """
-    project, cb, _ = _read(path, codebook)
-    mapping = _map_project(project, cb)
-    _, _, problems, blank = _validate(mapping, cb, project.file)
-    file = project.file
-    unknown = Counter(p.column for p in problems if str(p.message).startswith("unknown "))
-    rows = []
-    raw = mapping.raw_interviews
-    names = {d.column: d.name for d in cb.dimensions.values() if d.column}
-    for column in [c for c in raw.columns if c != INTERVIEW_ID and c in _all_columns(cb)]:
-        rows.append({
-            "dimension": names.get(column, column),
-            "column": column,
-            "found_as": "; ".join(mapping.found.get(column, [])) or "-",
-            "interviews": int((raw[column].astype(str).str.strip() != "").sum()),
-            "unknown": int(unknown.get(column, 0)),
-        })
-    table = pd.DataFrame(rows, columns=["dimension", "column", "found_as", "interviews",
-                                        "unknown"])
-    extra = []
-    for d in cb.dimensions.values():
-        if d.column and d.required and d.column not in mapping.found and not (
-                d.name == "age_band" and "age" in mapping.found):
-            extra.append(Problem(file, None, d.column,
-                                 f"required dimension {d.name!r} is not in the project"))
-    for col, labels in blank.items():
-        if col in mapping.found or (col == "age_band" and "age" in mapping.found):
-            extra += [Problem(file, r, col, f"{col} has no value") for r in labels]
-    extra += [Problem(file, f"code {c}", None, "maps onto no dimension of the codebook")
-              for c in mapping.unmapped_codes]
-    extra += [Problem(file, f"variable {v}", None, "maps onto no column of the codebook")
-              for v in mapping.unmapped_variables]
-    extra += [Problem(file, f"set {s}", None, "names no dimension of the codebook")
-              for s in mapping.unmapped_sets]
-    return table, problems + extra, project
-
-
-# -- writing a study folder ---------------------------------------------------------
-
-
-# -- code tables --------------------------------------------------------------------
-
-
-# -- export -------------------------------------------------------------------------
 
 
 def _all_columns(cb: Codebook) -> list[str]:

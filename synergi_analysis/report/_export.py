@@ -36,7 +36,10 @@ _HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% endblock data_png %}
 {%- block extra_css -%}
 <style type="text/css">
-main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+main { max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem;
+  font-family: var(--jp-content-font-family); }
+.jp-RenderedHTMLCommon code { font-family: inherit; }
+.jp-OutputArea-output.jp-RenderedHTMLCommon { padding-left: var(--jp-code-padding); }
 .synergi-header h1 { margin-bottom: 0.2rem; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
 </style>
@@ -93,33 +96,81 @@ def _exporter():
     return exporter
 
 
+def _shown_parameter(key: str, value, parameters) -> object:
+    """A parameter as a report shows it: the data by its name, as the header names it.
+
+    The same on every machine (a Dask worker unpacks the study elsewhere), and no
+    folder of the user's in a page that may be shared.
+    """
+    if key == "data" and value:
+        return Path(str(value)).name
+    return value
+
+
 def _footer(job: ReportJob) -> str:
     """What made the report, stated by the runner whatever the notebook shows."""
+    from synergi_analysis.words import LANGS, words
+
     esc = html.escape
+    t = words("footer", job.parameters.get("lang") if job.parameters.get("lang") in LANGS
+              else "en")
     prov = job.provenance
-    # The data by its name: the same on every machine, and no folder of the user's.
-    params = ", ".join(f"{k}={Path(str(v)).name if k == 'data' and v else v}"
+    params = ", ".join(f"{k}={_shown_parameter(k, v, job.parameters)}"
                        for k, v in job.parameters.items())
     parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
     if prov:
-        parts += [f"data sha256 {esc(prov.get('data_sha256', ''))}",
-                  f"codebook sha256 {esc(prov.get('codebook_sha256', ''))}",
+        parts += [f"{t['data']} sha256 {esc(prov.get('data_sha256', ''))}",
+                  f"{t['codebook']} sha256 {esc(prov.get('codebook_sha256', ''))}",
                   f"synergi-analysis {esc(prov.get('synergi_analysis', ''))}"]
-    parts.append(f"report key {esc(job.key[:16])}")
+    parts.append(f"{t['key']} {esc(job.key[:16])}")
     return ('<footer class="synergi-footer" style="margin-top:3em;padding-top:0.5em;'
             'border-top:1px solid #ddd;color:#666;font-size:0.8em">'
             + " · ".join(parts) + "</footer>")
 
 
+def _keep_language(nb, lang: str) -> None:
+    """Leave out the markdown of the other languages (cells tagged ``da``, ``en``)."""
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from synergi_analysis.words import LANGS
+
+    others = set(LANGS) - {lang}
+    TagRemovePreprocessor(remove_cell_tags=others, enabled=True).preprocess(nb, {})
+
+
+def _thumbnail(nb, width: int = 240) -> str | None:
+    """The report's first chart, ``width`` pixels wide, as base64 PNG (None without one)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            found = data.get("image/png") or next(iter(re.findall(
+                r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', str(data.get("text/html", "")))),
+                None)
+            if found:
+                image = Image.open(io.BytesIO(base64.b64decode(found)))
+                image.thumbnail((width, 4 * width))
+                small = io.BytesIO()
+                image.save(small, format="png", optimize=True)
+                return base64.b64encode(small.getvalue()).decode("ascii")
+    return None
+
+
 def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
     """Drop stderr and error outputs, and take the report's title from its header.
 
+    An output whose metadata says ``end`` ends the report: the cells after it are
+    left out (a report about a value with no interviews is one paragraph).
     Returns the title and how many stderr outputs (warnings) were dropped.
     """
     title = job.title
     dropped = 0
     heading = ""
-    for cell in nb.cells:
+    for position, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             # A chart's alternative text: the heading of the section it is in.
             found = re.findall(r"^#+\s+(.+?)\s*$", cell.source, flags=re.M)
@@ -138,6 +189,10 @@ def _prepare_for_export(nb, job: ReportJob) -> tuple[str, int]:
             meta = output.get("metadata", {}).get(_META_KEY)
             if isinstance(meta, dict) and meta.get("title"):
                 title = str(meta["title"])
+            if isinstance(meta, dict) and meta.get("end"):
+                del nb.cells[position + 1:]
+                if meta.get("status"):
+                    nb.metadata["synergi_status"] = str(meta["status"])
             if "image/png" in output.get("data", {}):
                 output.setdefault("metadata", {})["synergi_alt"] = heading or title
             kept.append(output)

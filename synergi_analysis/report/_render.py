@@ -11,7 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from synergi_analysis.report._bundle import StudyBundle, unpack_study, worker_folder
-from synergi_analysis.report._export import _exporter, _footer, _prepare_for_export
+from synergi_analysis.report._export import (
+    _exporter,
+    _footer,
+    _keep_language,
+    _prepare_for_export,
+    _thumbnail,
+)
 from synergi_analysis.report._kernel import (
     _WARM_IMPORTS,
     KERNEL_NAME,
@@ -35,6 +41,8 @@ class ReportResult:
     warnings: int = 0
     rendered_at: str | None = None
     unwritten: str | None = None  # why its file could not be written, when that failed
+    status_note: str | None = None  # "empty": a value with no interviews
+    thumbnail: str | None = None  # the first chart, small, as base64 PNG
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -139,11 +147,13 @@ class _Renderer:
                 self.engine, nb, kernel_name=KERNEL_NAME, progress_bar=False,
                 execution_timeout=job.timeout, kernel=self.kernel)
             raise_for_execution_errors(nb, None)
+            _keep_language(nb, str(job.parameters.get("lang") or "da"))
             title, warnings = _prepare_for_export(nb, job)
             # <html lang="..."> for screen readers and spell checkers.
             self.exporter.language_code = str(job.parameters.get("lang") or "en")
             body, _ = self.exporter.from_notebook_node(
                 nb, resources={"metadata": {"name": title}, "synergi_footer": _footer(job)})
+            thumb = _thumbnail(nb)
         except Exception as exc:  # noqa: BLE001 - failure isolation is the point
             from papermill.exceptions import PapermillExecutionError
 
@@ -152,7 +162,9 @@ class _Renderer:
             return ReportResult(name=job.name, status="failed", title=job.title,
                                 seconds=time.perf_counter() - start, error=_describe_error(exc))
         return ReportResult(name=job.name, status="rendered", title=title, html=body,
-                            seconds=time.perf_counter() - start, warnings=warnings)
+                            seconds=time.perf_counter() - start, warnings=warnings,
+                            status_note=nb.metadata.get("synergi_status"),
+                            thumbnail=thumb)
 
     def close(self) -> None:
         if self.kernel is not None:

@@ -40,10 +40,17 @@ class _WriteError(Exception):
 
 
 def _reason(exc: OSError) -> str:
-    """Why a write failed, in words (no path: the message names the file)."""
-    if isinstance(exc, IsADirectoryError):
+    """Why a write failed, in words (no path: the message names the file).
+
+    `write_atomic` raises an `OutputError` whose message names the file; the
+    system's own error, which says why, is the one it was raised from.
+    """
+    seen = exc
+    while seen.errno is None and isinstance(seen.__context__, OSError):
+        seen = seen.__context__
+    if isinstance(seen, IsADirectoryError):
         return "a folder is in the way"
-    return (exc.strerror or type(exc).__name__).rstrip(".").lower()
+    return (seen.strerror or str(seen) or type(seen).__name__).rstrip(".").lower()
 
 
 def _store(out: Path, job: ReportJob, result: ReportResult) -> dict:
@@ -63,7 +70,8 @@ def _store(out: Path, job: ReportJob, result: ReportResult) -> dict:
         "key": job.key, "html_sha256": _sha256_bytes(data), "title": result.title,
         "notebook": Path(job.notebook).name, "parameters": job.parameters,
         "rendered_at": result.rendered_at, "seconds": round(result.seconds, 2),
-        "warnings": result.warnings,
+        "warnings": result.warnings, "status_note": result.status_note,
+        "thumbnail": result.thumbnail,
     }
     sidecar = _sidecar(out, job)
     try:

@@ -241,8 +241,13 @@ def render_batch(
     finally:
         bar.close()
     index = out / "index.html"
+    try:
+        figures = sorted(p.relative_to(out).as_posix() for p in (out / "figures").glob("*.*")
+                         if p.suffix in (".png", ".svg", ".pdf"))
+    except OSError:
+        figures = []
     page = _index_html(planned, records, current, failures, study=study, provenance=provenance,
-                       lang=lang).encode("utf-8")
+                       lang=lang, figures=figures).encode("utf-8")
     try:
         if not index.is_file() or index.read_bytes() != page:
             write_atomic(index, page)

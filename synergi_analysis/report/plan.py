@@ -242,8 +242,10 @@ def plan_batch(
             seen[name] = raw_name
             template = entry.title.get(lang) or entry.title.get("da") or entry.notebook.stem
             title = _format(template, labels, where)
+            # A report that reads files beyond the study (a second coding) hashes them too.
+            files_hash = _hash_files(entry.files) if entry.files else ""
             key = _sha256_bytes(json.dumps(
-                {"notebook": nb_hash, "parameters": parameters, "data": data_hash,
+                {"notebook": nb_hash, "parameters": parameters, "data": data_hash + files_hash,
                  "code": code_hash, "format": _FORMAT},
                 sort_keys=True, ensure_ascii=False, default=str).encode())
             jobs.append(ReportJob(name=name, notebook=str(entry.notebook),

@@ -34,6 +34,8 @@ class _Entry:
     title: dict[str, str]
     parameters: dict[str, Any]
     grid: dict[str, Any]
+    #: Files the report reads beyond the batch's study (a second coding): hashed too.
+    files: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,11 @@ def load_batch(path: str | Path | None = None) -> BatchSpec:
     ``grid`` (parameter -> a list of values, or ``{codebook: DIMENSION}`` for every
     value of that dimension in the study's codebook), ``name`` (a file-name
     template such as ``"site-{site}"``) and ``title`` (a template, or one per
-    language). Top-level ``parameters`` apply to every entry.
+    language). Top-level ``parameters`` apply to every entry. A top-level
+    ``agreement`` names two codings of the same interviews (``a`` and ``b``,
+    paths relative to the spec; ``a`` left out is the batch's study, ``b`` left
+    out the users of ``a``, a QDA project; ``coders`` picks two of them) and adds
+    ``agreement.ipynb`` (named ``agreement``) comparing them.
 
     Raises
     ------
@@ -119,8 +125,43 @@ def load_batch(path: str | Path | None = None) -> BatchSpec:
             raise StudyError(f"{where}: 'name' must be a text")
         entries.append(_Entry(notebook, name, _titles(item.get("title"), where),
                               dict(parameters), dict(grid)))
+    if raw.get("agreement") is not None:
+        entries.append(_agreement_entry(raw["agreement"], path))
     timeout = raw.get("timeout", CELL_TIMEOUT)
     if not isinstance(timeout, int) or timeout <= 0:
         raise StudyError(f"{path}: 'timeout' must be a positive number of seconds")
     return BatchSpec(path=path, parameters=dict(defaults), entries=tuple(entries),
                      timeout=timeout)
+
+
+AGREEMENT_NOTEBOOK = "agreement.ipynb"
+
+
+def _coding_files(path: Path) -> tuple[Path, ...]:
+    if path.is_file():
+        return (path,)
+    return tuple(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
+
+
+def _agreement_entry(raw: Any, path: Path) -> _Entry:
+    """The report comparing two codings named by the spec's top-level ``agreement``."""
+    where = f"{path}: agreement"
+    if not isinstance(raw, dict) or not raw or set(raw) - {"a", "b", "coders", "title"}:
+        raise StudyError(f"{where}: must be a mapping with a (optional), b and coders "
+                         "(optional), e.g. {a: ../data, b: second-coding}")
+    parameters: dict[str, Any] = {"b": None, "coders": raw.get("coders")}
+    files: list[Path] = []
+    for key, parameter in (("a", "data"), ("b", "b")):
+        if raw.get(key) is None:
+            continue
+        coding = (path.parent / str(raw[key])).resolve()
+        if not coding.exists():
+            raise StudyError(f"{where}: {key}: {raw[key]!r} not found (relative to the spec)")
+        parameters[parameter] = str(coding)
+        files += _coding_files(coding)
+    notebook = path.parent / AGREEMENT_NOTEBOOK
+    if not notebook.is_file():
+        notebook = notebooks_dir() / AGREEMENT_NOTEBOOK
+    title = _titles(raw.get("title") or {"da": "Enighed mellem kodere",
+                                         "en": "Agreement between coders"}, where)
+    return _Entry(notebook.resolve(), "agreement", title, parameters, {}, tuple(files))
