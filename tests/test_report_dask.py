@@ -146,6 +146,31 @@ def test_a_worker_without_the_users_folders_renders_the_same_bytes(
 
 
 @pytest.mark.slow
+def test_a_second_coding_travels_with_the_report_that_reads_it(
+        cluster, tmp_path, data_dir, monkeypatch):
+    address, _ = cluster
+    home = tmp_path / "spec"
+    home.mkdir()
+    first = copy_study(data_dir, home / "koder-a")
+    second = copy_study(data_dir, home / "koder-b")
+    rows = (second / "interviews.csv").read_text(encoding="utf-8").splitlines()
+    # One disagreement: the second coder gives the first interview another competence.
+    rows[1] = rows[1].replace("navigationsstærk", "navigationssvag") if "navigationsstærk" in \
+        rows[1] else rows[1].replace("navigationssvag", "navigationsstærk")
+    (second / "interviews.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = write_spec(home, [], agreement={"a": "koder-a", "b": "koder-b"})
+    local = render_batch(spec, out=tmp_path / "local", progress=False, jobs=1)
+    assert local.ok, local.results
+    _moving_away(monkeypatch, first, second)
+    remote = render_batch(spec, out=tmp_path / "remote", dask=address, progress=False)
+    assert remote.ok, remote.results
+    assert not first.exists() and not second.exists()
+    expected = _reports(tmp_path / "local")
+    assert list(expected) == ["agreement.html"]
+    assert _reports(tmp_path / "remote") == expected
+
+
+@pytest.mark.slow
 def test_the_shipped_study_renders_the_same_bytes_on_a_worker(cluster, tmp_path, monkeypatch):
     address, _ = cluster
     notebooks = tmp_path / "notebooks"

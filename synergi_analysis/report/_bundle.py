@@ -14,6 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,13 +36,43 @@ class StudyBundle:
     digest: str = ""
 
 
-def _digest(files: dict[str, bytes]) -> str:
-    h = hashlib.sha256()
+def _digest(name: str, folder: bool, files: dict[str, bytes]) -> str:
+    # The name too: reports show it, and one worker may hold two copies of one content.
+    h = hashlib.sha256(name.encode())
+    h.update(b"/\0" if folder else b"\0")
     for rel in sorted(files):
         h.update(rel.encode())
         h.update(b"\0")
         h.update(hashlib.sha256(files[rel]).hexdigest().encode())
     return h.hexdigest()
+
+
+def pack_files(root: str | Path, files: Iterable[str | Path]) -> StudyBundle:
+    """``files`` (inside the folder ``root``, or ``root`` itself when it is a file) packed.
+
+    Raises
+    ------
+    StudyError
+        A file lies outside ``root`` or cannot be read.
+    """
+    root = Path(root).expanduser().resolve()
+    packed: dict[str, bytes] = {}
+    for path in files:
+        path = Path(path).resolve()
+        if root.is_dir() and path.is_relative_to(root):
+            rel = path.relative_to(root).as_posix()
+        elif path == root:
+            rel = root.name
+        else:
+            raise StudyError(f"{path}: a report depends on this file outside {root}; "
+                             "a Dask worker could not read it (move it into that folder)")
+        try:
+            packed[rel] = path.read_bytes()
+        except OSError as exc:
+            raise StudyError(f"{path}: cannot read ({exc.strerror})") from None
+    folder = root.is_dir()
+    return StudyBundle(name=root.name, folder=folder, files=packed,
+                       digest=_digest(root.name, folder, packed))
 
 
 def pack_study(study, data: str | Path | None) -> StudyBundle | None:
@@ -59,25 +90,35 @@ def pack_study(study, data: str | Path | None) -> StudyBundle | None:
     """
     if data is None:
         return None
-    root = Path(data).expanduser().resolve()
     shipped = shipped_data_dir().resolve()
-    files: dict[str, bytes] = {}
-    for path in study.data_files():
-        path = Path(path).resolve()
-        if root.is_dir() and path.is_relative_to(root):
-            rel = path.relative_to(root).as_posix()
-        elif path == root:
-            rel = root.name
-        elif path.is_relative_to(shipped):
+    needed = [p for p in map(Path, study.data_files())
+              if not Path(p).resolve().is_relative_to(shipped)
+              or Path(p).resolve().is_relative_to(Path(data).expanduser().resolve())]
+    return pack_files(data, needed)
+
+
+def pack_batch(jobs, study, data: str | Path | None) -> dict[str, StudyBundle]:
+    """Every bundle the reports need, by the path their parameters name it with.
+
+    The batch's study (``data``), and any folder or file a report's parameters name
+    that holds files the report reads beyond the study (``ReportJob.files``: a
+    second coding), each packed once however many reports name it.
+    """
+    bundles: dict[str, StudyBundle] = {}
+    if data is not None:
+        bundles[str(Path(data).expanduser().resolve())] = pack_study(study, data)
+    for job in jobs:
+        if not job.files:
             continue
-        else:
-            raise StudyError(f"{path}: the study depends on this file outside {root}; "
-                             "a Dask worker could not read it (move it into the study folder)")
-        try:
-            files[rel] = path.read_bytes()
-        except OSError as exc:
-            raise StudyError(f"{path}: cannot read ({exc.strerror})") from None
-    return StudyBundle(name=root.name, folder=root.is_dir(), files=files, digest=_digest(files))
+        for value in job.parameters.values():
+            if not isinstance(value, str) or value in bundles or not Path(value).is_absolute():
+                continue
+            root = Path(value)
+            inside = [f for f in job.files
+                      if Path(f) == root or Path(f).is_relative_to(root)]
+            if inside:
+                bundles[value] = pack_files(root, inside)
+    return bundles
 
 
 def unpack_study(bundle: StudyBundle, base: str | Path) -> Path:

@@ -97,13 +97,14 @@ def _exporter():
 
 
 def _shown_parameter(key: str, value, parameters) -> object:
-    """A parameter as a report shows it: the data by its name, as the header names it.
+    """A parameter as a report shows it: a file or folder (the data, a second coding)
+    by its name, as the header names it.
 
     The same on every machine (a Dask worker unpacks the study elsewhere), and no
     folder of the user's in a page that may be shared.
     """
-    if key == "data" and value:
-        return Path(str(value)).name
+    if isinstance(value, str) and value and (key == "data" or Path(value).is_absolute()):
+        return Path(value).name
     return value
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from synergi_analysis.report._export import _shown_parameter
 from synergi_analysis.report.plan import ReportJob
 from synergi_analysis.words import words
 
@@ -32,7 +33,7 @@ ul.figures { columns: 3; padding-left: 1.2rem; }
 def _param_text(parameters: Mapping[str, Any]) -> str:
     # The data by its name, as the reports' headers name it: the page may be shared,
     # the user's folders are not (and a path names the user).
-    return ", ".join(f"{k}={Path(str(v)).name if k == 'data' else v}"
+    return ", ".join(f"{k}={_shown_parameter(k, v, parameters)}"
                      for k, v in parameters.items()
                      if k not in {"data", "lang", "anonymise"} or v)
 

@@ -187,17 +187,20 @@ class _Renderer:
                 loop.close()
 
 
-def _render_chunk(jobs: list[ReportJob], bundle: StudyBundle | None = None) -> list[ReportResult]:
+def _render_chunk(jobs: list[ReportJob],
+                  bundles: dict[str, StudyBundle] | None = None) -> list[ReportResult]:
     """Render several reports on one warm kernel: the unit of work sent to a Dask worker.
 
     The worker may not see the user's folders: the notebooks run in the worker's
-    own temporary folder, and the study comes as a bundle, unpacked there once and
-    named in each report's ``data`` parameter.
+    own temporary folder, and the study (and any second coding) comes as a
+    bundle, unpacked there once; a parameter that named it on the user's machine
+    names the unpacked copy.
     """
     folder = worker_folder()
-    if bundle is not None:
-        data = str(unpack_study(bundle, folder))
-        jobs = [replace(job, parameters={**job.parameters, "data": data}) for job in jobs]
+    here = {path: str(unpack_study(bundle, folder)) for path, bundle in (bundles or {}).items()}
+    jobs = [replace(job, parameters={key: here.get(value, value) if isinstance(value, str)
+                                     else value for key, value in job.parameters.items()})
+            for job in jobs]
     renderer = _Renderer(cwd=str(folder), modules=warm_modules({job.source for job in jobs}))
     try:
         return [renderer.render(job) for job in jobs]

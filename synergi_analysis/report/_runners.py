@@ -67,11 +67,13 @@ def _run_local(todo: list[ReportJob], jobs: int, handle) -> None:
         thread.join()
 
 
-def _run_dask(todo: list[ReportJob], address, handle, bundle: StudyBundle | None = None) -> None:
+def _run_dask(todo: list[ReportJob], address, handle,
+              bundles: dict[str, StudyBundle] | None = None) -> None:
     """Send chunks of reports to a Dask scheduler through its concurrent.futures executor.
 
-    The study's files (``bundle``) go to the cluster once, under the hash of their
-    content, and from there to each worker that renders a chunk, once.
+    The study's files (``bundles``, by the path the reports' parameters name) go to
+    the cluster once each, under the hash of their content, and from there to each
+    worker that renders a chunk needing them, once.
     """
     from concurrent.futures import as_completed
 
@@ -85,8 +87,9 @@ def _run_dask(todo: list[ReportJob], address, handle, bundle: StudyBundle | None
         size = max(1, min(25, math.ceil(len(todo) / threads)))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         executor = client.get_executor(pure=False)
-        study = client.scatter(bundle, hash=True) if bundle is not None else None
-        futures = {executor.submit(_render_chunk, chunk, study): chunk for chunk in chunks}
+        sent = {path: client.scatter(bundle, hash=True) for path, bundle in (bundles or {}).items()}
+        futures = {executor.submit(_render_chunk, chunk, _named(chunk, sent)): chunk
+                   for chunk in chunks}
         for future in as_completed(futures):
             try:
                 results = future.result()
@@ -99,3 +102,10 @@ def _run_dask(todo: list[ReportJob], address, handle, bundle: StudyBundle | None
     finally:
         if client is not address:
             client.close()
+
+
+def _named(chunk: list[ReportJob], sent: dict) -> dict:
+    """The bundles a chunk's reports name in their parameters."""
+    named = {value for job in chunk for value in job.parameters.values()
+             if isinstance(value, str)}
+    return {path: bundle for path, bundle in sent.items() if path in named}

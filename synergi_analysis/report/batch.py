@@ -35,7 +35,7 @@ from typing import Any
 from synergi_analysis._io import write_atomic
 from synergi_analysis.errors import StudyError
 from synergi_analysis.load import load_study
-from synergi_analysis.report._bundle import pack_study
+from synergi_analysis.report._bundle import pack_batch
 from synergi_analysis.report._index import _index_html
 from synergi_analysis.report._render import ReportResult
 from synergi_analysis.report._runners import _progress, _run_dask, _run_local
@@ -235,7 +235,7 @@ def render_batch(
     try:
         with _terminate_cleanly():
             if todo and dask is not None:
-                _run_dask(todo, dask, handle, bundle=pack_study(study, data))
+                _run_dask(todo, dask, handle, bundles=pack_batch(todo, study, data))
             elif todo:
                 _run_local(todo, jobs or _default_workers(), handle)
     finally:

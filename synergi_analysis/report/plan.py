@@ -84,6 +84,8 @@ class ReportJob:
     source: str = field(default="", repr=False)  # the notebook's JSON, so workers need no file
     timeout: int = CELL_TIMEOUT
     provenance: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Files it reads beyond the batch's study (a second coding), which its key covers.
+    files: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def filename(self) -> str:
@@ -251,5 +253,6 @@ def plan_batch(
             jobs.append(ReportJob(name=name, notebook=str(entry.notebook),
                                   parameters=parameters, title=title, key=key,
                                   source=source, timeout=spec.timeout,
-                                  provenance=provenance))
+                                  provenance=provenance,
+                                  files=tuple(str(p) for p in entry.files)))
     return jobs
