@@ -6,6 +6,7 @@ it from the parent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -95,7 +96,7 @@ def _watch_parent(folder: str) -> None:
 
     def watch() -> None:
         while os.getppid() == parent:
-            time.sleep(0.25)
+            time.sleep(0.1)
         shutil.rmtree(folder, ignore_errors=True)
         os._exit(1)
 
@@ -260,7 +261,8 @@ class _Kernel:
     """One IPython kernel started from this environment, kept warm across reports.
 
     Everything the kernel needs on disk (its connection file and sockets) lives in
-    one private temporary folder, removed when the kernel stops, by the kernel
+    one private temporary folder; once kernel and client are connected only a lock
+    file is left there. The folder is removed when the kernel stops, by the kernel
     itself when the process that started it dies, or else by the next run.
     Creating the object launches the kernel; `wait` blocks until it is ready, so
     the caller can do other work while the kernel starts.
@@ -317,6 +319,12 @@ class _Kernel:
             self.shutdown()
             raise
         self.ready = True
+        # Kernel and client are connected: the connection file and the socket files were
+        # only the rendezvous. Gone now, they cannot be left behind, however this ends.
+        for entry in os.scandir(self.sockets):
+            if entry.name != _LOCK:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
     def run(self, code: str, timeout: float = 120) -> None:
         """Run setup code; raise RuntimeError with the kernel's error if it fails."""
