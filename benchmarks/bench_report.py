@@ -129,7 +129,7 @@ def floor_main(limit: int | None, processes: int) -> None:
     with ctx.Pool(processes, initializer=_floor_init, initargs=(modules,)) as pool:
         for _name, count, _seconds in pool.imap_unordered(_floor_report, items):
             pngs += count
-    print(f"{len(items)} reports, {pngs} charts to PNG")
+    print(f"{len(items)} reports, {pngs} figures left open by a cell drawn to PNG")
 
 
 # -- the three ways, each as a command -----------------------------------------------
@@ -244,6 +244,9 @@ def main() -> None:
                                "synergi report"))
             print(f"no-kernel floor, {cores} processes (round {round_}) ...")
             floors.append(timed(floor_argv, "the floor"))
+        charts = sum(page.read_text(encoding="utf-8").count('src="data:image/png;base64,')
+                     for page in out.glob("*.html") if page.name != "index.html")
+        print(f"    ({charts} charts in the {len(jobs)} reports)")
         print("synergi report, nothing changed ...")
         t_warm = timed([str(BIN / "synergi"), "report", "--out", str(out), *extra],
                        "synergi report")
