@@ -156,7 +156,8 @@ def _thumbnail(nb, width: int = 240) -> str | None:
                 image = Image.open(io.BytesIO(base64.b64decode(found)))
                 image.thumbnail((width, 4 * width))
                 small = io.BytesIO()
-                image.save(small, format="png", optimize=True)
+                # Not optimize=True: half the thumbnail's time, for 1% of its bytes.
+                image.save(small, format="png")
                 return base64.b64encode(small.getvalue()).decode("ascii")
     return None
 
