@@ -197,19 +197,27 @@ def independence_test(table, *, label: dict[str, str] | None = None, seed: int =
 
 
 def holm(pvalues) -> np.ndarray:
-    """Holm-adjusted p-values (statsmodels ``multipletests(method="holm")``).
+    """Holm-adjusted p-values, as statsmodels ``multipletests(method="holm")`` gives them.
+
+    Holm's step-down rule in four lines rather than a call to statsmodels: its Holm
+    branch runs a full garbage collection on every call (``gc.collect()``), some
+    80 ms in a report's kernel, and a report adjusts a dozen times. The tests check
+    this against statsmodels.
 
     Examples
     --------
     >>> holm([0.01, 0.04, 0.30]).round(2).tolist()
     [0.03, 0.08, 0.3]
     """
-    from statsmodels.stats.multitest import multipletests
-
     p = np.asarray(pvalues, dtype=float)
     if p.size == 0:
         return p
-    return multipletests(p, method="holm")[1]
+    order = np.argsort(p, kind="stable")
+    # The k-th smallest of m p-values times (m - k), never below the one before it.
+    stepped = np.maximum.accumulate(p[order] * np.arange(p.size, 0, -1))
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted
 
 
 def combined_tests(parts: list[tuple[dict[str, str], dict]], *,

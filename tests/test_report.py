@@ -259,7 +259,7 @@ def test_a_report_states_title_parameters_and_provenance(batch):
     assert f"synergi-analysis {prov['synergi_analysis']}" in " ".join(text.split())
     # The runner states it too, below the report, whatever the notebook shows.
     footer = re.search(r'<footer class="synergi-footer".*?</footer>', page, flags=re.S).group(0)
-    for part in ("site.ipynb (lang=da, anonymise=False, site=næstved)",
+    for part in ("site.ipynb (lang=da, anonymise=nej, site=næstved)",
                  f"data sha256 {prov['data_sha256']}", f"kodebog sha256 "
                  f"{prov['codebook_sha256']}", f"synergi-analysis {prov['synergi_analysis']}"):
         assert part in html.unescape(footer)

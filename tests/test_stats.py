@@ -92,6 +92,16 @@ def test_holm_adjusts_several_p_values():
     assert stats.holm([]).size == 0
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_holm_agrees_with_statsmodels_on_random_p_values(seed):
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(seed)
+    p = np.round(rng.uniform(0, 0.6, size=int(rng.integers(1, 12))), 2)  # rounding makes ties
+    assert stats.holm(p) == pytest.approx(multipletests(p, method="holm")[1])
+    assert stats.holm([0.5, 0.6]).tolist() == [1.0, 1.0]  # capped at 1
+
+
 def test_combined_tests_report_the_smallest_adjusted_p_and_where_it_is():
     label = {"da": "Sted", "en": "Site"}
     parts = [({"da": "A", "en": "A"}, stats.independence_test([[9, 1], [1, 9]])),

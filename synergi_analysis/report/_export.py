@@ -113,11 +113,18 @@ def _footer(job: ReportJob) -> str:
     from synergi_analysis.words import LANGS, words
 
     esc = html.escape
-    t = words("footer", job.parameters.get("lang") if job.parameters.get("lang") in LANGS
-              else "en")
+    lang = job.parameters.get("lang") if job.parameters.get("lang") in LANGS else "en"
+    t, said = words("footer", lang), words("value", lang)
     prov = job.provenance
-    params = ", ".join(f"{k}={_shown_parameter(k, v, job.parameters)}"
-                       for k, v in job.parameters.items())
+
+    def shown(key, value):
+        # Parameters by the names a run gives them (-p site næstved), values in the
+        # report's words: a Danish report says "nej", not "False".
+        if isinstance(value, bool):
+            return said["yes" if value else "no"]
+        return said["missing"] if value is None else _shown_parameter(key, value, job.parameters)
+
+    params = ", ".join(f"{k}={shown(k, v)}" for k, v in job.parameters.items())
     parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
     if prov:
         parts += [f"{t['data']} sha256 {esc(prov.get('data_sha256', ''))}",

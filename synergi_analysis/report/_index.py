@@ -19,7 +19,8 @@ h1 { margin-bottom: 0.2rem; } .sub { color: #555; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #ddd;
   vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
+th { background: #f4f4f4; } td.nb { overflow-wrap: normal; white-space: nowrap; }
+td.num { text-align: right; white-space: nowrap; }
 .status-ok { color: #1a7f37; } .status-failed { color: #b42318; font-weight: bold; }
 .status-missing { color: #777; } .error { color: #b42318;
   font-size: 0.8rem; white-space: pre-wrap; }
@@ -74,7 +75,7 @@ def _index_html(jobs: list[ReportJob], records: dict[str, dict | None],
                  f'src="data:image/png;base64,{esc(thumb)}"></a>' if thumb else "")
         rows.append(
             f'<tr><td class="thumb">{thumb}</td><td>{link}</td>'
-            f"<td>{esc(Path(job.notebook).name)}</td>"
+            f'<td class="nb">{esc(Path(job.notebook).name)}</td>'
             f'<td class="params">{esc(_param_text(job.parameters))}</td>'
             f"<td>{status}</td><td>{when}</td><td class=\"num\">{secs}</td></tr>")
     title = study.codebook.title(lang=lang) or t["reports"]
