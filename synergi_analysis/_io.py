@@ -473,6 +473,31 @@ def write_atomic_many(files: Mapping[str | Path, bytes | Callable[[BinaryIO], No
             Path(tmp).unlink(missing_ok=True)
 
 
+def make_folder(path: str | Path) -> Path:
+    """The folder ``path``, created with its parents where missing.
+
+    Raises `StudyError` when a file stands where the folder should be (the user
+    named the wrong path) and `OutputError` when it cannot be created.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     make_folder(Path(tmp) / "a" / "b").is_dir()
+    True
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise StudyError(f"{out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StudyError(f"{out}: exists and is not a folder") from None
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
+    return out
+
+
 def _output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {exc.strerror or exc}")
 

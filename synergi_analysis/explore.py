@@ -33,8 +33,7 @@ from synergi_analysis._codings import (
     dimension_name,
     matching,
 )
-from synergi_analysis._io import to_csv_bytes, write_atomic_many
-from synergi_analysis.errors import OutputError, StudyError
+from synergi_analysis._io import make_folder, to_csv_bytes, write_atomic_many
 from synergi_analysis.patterns import MIN_CELL, cooccurrence, crosstab
 from synergi_analysis.quotations import quotes
 from synergi_analysis.study import Study
@@ -501,15 +500,7 @@ class Explorer:
 
         if fmt not in FORMATS:
             raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        out = Path(folder)
-        if out.exists() and not out.is_dir():
-            raise StudyError(f"{out}: exists and is not a folder")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise StudyError(f"{out}: exists and is not a folder") from None
-        except OSError as exc:
-            raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
+        out = make_folder(folder)
         stem = self.file_stem()
         csv, picture = out / f"{stem}.csv", out / f"{stem}.{fmt}"
         fig = self.figure()

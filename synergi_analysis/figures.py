@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from matplotlib.figure import Figure
 
 from synergi_analysis._draw import _footnote
-from synergi_analysis._io import write_atomic
+from synergi_analysis._io import make_folder, write_atomic
 from synergi_analysis._layout import localise
 from synergi_analysis.codebook import _check_lang
 from synergi_analysis.errors import OutputError, StudyError, ValidationError
@@ -151,15 +151,7 @@ def save_figures(
     unknown = [n for n in names if n not in FIGURES]
     if unknown:
         raise ValueError(f"names: unknown figure {unknown[0]!r}; known: {', '.join(FIGURES)}")
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise StudyError(f"{out}: exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise StudyError(f"{out}: exists and is not a folder") from None
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
+    out = make_folder(out)
     written = []
     failed: list[tuple[Path, OutputError]] = []
     for name in names:
