@@ -105,6 +105,12 @@ def _band(ax, label: str) -> bool:
     vertical = name == "y"
     if any(isinstance(c, QuadMesh) for c in ax.collections):
         _frame(ax, low, high, vertical=vertical)
+        for t in ax.texts:
+            x, y = t.get_position()
+            # A number seaborn wrote light on a dark cell now sits on a faded one.
+            if t.get_transform() == ax.transData and not inside(y if vertical else x) \
+                    and sum(to_rgba(t.get_color())[:3]) > 2.4:
+                t.set_color(INK)
         return True
     for patch in ax.patches:
         if not isinstance(patch, Rectangle):
