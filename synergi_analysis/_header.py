@@ -17,7 +17,7 @@ from synergi_analysis.words import LANGS, words
 __all__ = ["parameter", "header_html"]
 
 # Parameters that name a study (a folder, a file, a .qdpx): shown by name, never by path.
-_CODINGS = ("data", "b")
+_CODINGS = ("data", "b", "sources")
 
 
 def _value_label(study, dimension: str, value: str) -> str:

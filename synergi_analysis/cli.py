@@ -367,6 +367,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     summary = render_batch(
         args.spec, data=args.data, out=args.out, jobs=args.jobs, only=args.only,
         force=args.force, anonymise=args.anonymise, lang=args.lang, dask=args.dask,
+        sheet=args.sheet, sources=args.sources,
     )
     for line in summary.problems():
         print(line, file=sys.stderr)
@@ -383,8 +384,7 @@ def _register_report(sub, add_data_option) -> None:
                     "index.html. Reports whose notebook, parameters, data, codebook and "
                     "package are unchanged since their last good render are skipped. "
                     "Exit code 1 when any report failed.")
-    # Only --data: the notebooks take the study by its path alone.
-    _add_data_option(p)
+    _add_input_options(p)
     p.add_argument("--out", default="reports", metavar="DIR",
                    help="output folder (default: reports)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",

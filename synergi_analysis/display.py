@@ -121,7 +121,8 @@ def report_header(
         key or label of a codebook dimension of the same name is shown by its label.
     parameters : mapping
         The notebook's parameters, each shown by its name and value in words
-        (``data=None`` as the shipped study).
+        (``data=None`` as the shipped study; ``sheet`` and ``sources`` only when
+        given).
     lang : {"da", "en"}, optional
         Default: the study's language.
 
@@ -143,7 +144,9 @@ def report_header(
 
     lang = lang or study.lang
     _check_lang(lang)
-    shown = {key: parameter(key, value, study, lang) for key, value in parameters.items()}
+    # How an unusual study was read (a sheet, a folder of source texts) shows only when given.
+    shown = {key: parameter(key, value, study, lang) for key, value in parameters.items()
+             if value is not None or key not in ("sheet", "sources")}
     template = title if isinstance(title, str) else (title.get(lang) or title.get("da") or "")
     try:
         text = template.format_map({key: value for key, (_, value) in shown.items()})

@@ -70,6 +70,8 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "p_data": ("Data", "Data"),
         "p_lang": ("Sprog", "Language"),
         "p_anonymise": ("Anonymiseret", "Anonymised"),
+        "p_sheet": ("Ark", "Sheet"),
+        "p_sources": ("Kildetekster", "Source texts"),
         "p_weights": ("Vægte", "Weights"),
         "p_top_k": ("Top", "Top"),
         "p_b": ("Kodning B", "Coding B"),

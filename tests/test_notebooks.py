@@ -27,11 +27,12 @@ from synergi_analysis.report import load_batch, notebooks_dir, plan_batch, rende
 NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))
 NAMES = [p.name for p in NOTEBOOKS]
 COMMON = {"data": None, "lang": "da", "anonymise": False}
+READ = {"sheet": None, "sources": None}  # how a study that needs them is read
 OWN = {
-    "overview.ipynb": {},
-    "site.ipynb": {"site": "roskilde"},
-    "service.ipynb": {"service": "pas"},
-    "synergy.ipynb": {"weights": None, "top_k": 3},
+    "overview.ipynb": READ,
+    "site.ipynb": {**READ, "site": "roskilde"},
+    "service.ipynb": {**READ, "service": "pas"},
+    "synergy.ipynb": {**READ, "weights": None, "top_k": 3},
     "agreement.ipynb": {"b": None, "coders": None},
     "explore.ipynb": {},
 }

@@ -146,6 +146,43 @@ def test_plan_expands_codebook_grids_with_labels_and_safe_names(tmp_path, study)
     assert len({j.key for j in jobs}) == 4
 
 
+def test_a_sheet_and_a_sources_folder_reach_every_report_and_its_key(tmp_path, study):
+    params = PARAMS + "\nsheet = None\nsources = None"
+    write_notebook(tmp_path / "site.ipynb", [("parameters", params), ("code", "x = 1")])
+    spec = load_batch(write_spec(tmp_path, [{"notebook": "site.ipynb"}]))
+    texts = tmp_path / "texts"
+    (texts / "deeper").mkdir(parents=True)
+    (texts / "deeper" / "I01.txt").write_text("first words", encoding="utf-8")
+    plain = plan_batch(spec, study=study)[0]
+    assert "sheet" not in plain.parameters and "sources" not in plain.parameters
+    job = plan_batch(spec, study=study, sheet="Interviews", sources=texts)[0]
+    assert job.parameters["sheet"] == "Interviews"
+    assert job.parameters["sources"] == str(texts.resolve())
+    # The texts count in the key (and travel to Dask workers with the report).
+    assert job.files == (str((texts / "deeper" / "I01.txt").resolve()),)
+    (texts / "deeper" / "I01.txt").write_text("other words", encoding="utf-8")
+    again = plan_batch(spec, study=study, sheet="Interviews", sources=texts)[0]
+    assert again.key != job.key
+
+
+def test_synergi_report_reads_the_named_sheet_of_a_workbook(tmp_path, data_dir, capsys):
+    import pandas as pd
+
+    book = tmp_path / "interviews.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"note": ["exported from the survey tool"]}).to_excel(
+            writer, sheet_name="Noter", index=False)
+        pd.read_csv(data_dir / "interviews.csv").to_excel(
+            writer, sheet_name="Interviews", index=False)
+    out = tmp_path / "out"
+    argv = ["report", "--data", str(book), "--out", str(out), "--only", "overview"]
+    assert cli.main(argv) == 2  # data on two sheets: which one is the user's to say
+    assert "--sheet" in capsys.readouterr().err
+    assert cli.main([*argv, "--sheet", "Interviews"]) == 0
+    text = " ".join(body_text((out / "overview.html").read_text(encoding="utf-8")).split())
+    assert "Ark: Interviews" in text and "45 interviews" in text
+
+
 def test_plan_refuses_two_reports_with_one_file_name(tmp_path, study):
     write_notebook(tmp_path / "site.ipynb", SITE_NOTEBOOK)
     spec = load_batch(write_spec(tmp_path, [

@@ -117,6 +117,8 @@ def render_batch(
     lang: str | None = None,
     dask: Any = None,
     progress: bool = True,
+    sheet: str | None = None,
+    sources: str | Path | None = None,
 ) -> BatchSummary:
     """Render a batch of reports to ``out``: only what changed, in parallel, failures isolated.
 
@@ -145,6 +147,12 @@ def render_batch(
         workers need not see the study: its files travel with the work.
     progress : bool
         Show a progress bar on a terminal.
+    sheet : str, optional
+        For interviews in an ``.xlsx``: the sheet to read (needed when several
+        hold data).
+    sources : str or pathlib.Path, optional
+        For a QDA project: the folder of the texts it keeps outside itself (its
+        own ``basePath`` is never read).
 
     Returns
     -------
@@ -166,8 +174,9 @@ def render_batch(
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs!r}")
     spec = spec if isinstance(spec, BatchSpec) else load_batch(spec)
-    study = load_study(data)
-    planned = plan_batch(spec, study=study, data=data, lang=lang, anonymise=anonymise)
+    study = load_study(data, sheet=sheet, sources=sources)
+    planned = plan_batch(spec, study=study, data=data, lang=lang, anonymise=anonymise,
+                         sheet=sheet, sources=sources)
     provenance = study.provenance()
     lang = planned[0].parameters["lang"] if planned else (lang or "da")
     patterns = [g.strip() for g in only.split(",") if g.strip()] if only is not None else []

@@ -173,6 +173,8 @@ def plan_batch(
     data: str | Path | None = None,
     lang: str | None = None,
     anonymise: bool = False,
+    sheet: str | None = None,
+    sources: str | Path | None = None,
 ) -> list[ReportJob]:
     """Expand a batch spec into the reports it describes, each with its content hash.
 
@@ -190,6 +192,11 @@ def plan_batch(
         Passed as ``lang``; ``None`` takes the spec's default, else ``"da"``.
     anonymise : bool
         Passed as ``anonymise``.
+    sheet : str, optional
+        Passed as ``sheet`` when given: the sheet of an ``.xlsx`` to read.
+    sources : str or pathlib.Path, optional
+        Passed as ``sources`` (made absolute) when given: the folder of a QDA
+        project's external texts. Its files count in every report's hash.
 
     Returns
     -------
@@ -209,6 +216,14 @@ def plan_batch(
     common = {**spec.parameters, "lang": lang, "anonymise": bool(anonymise)}
     if data is not None:
         common["data"] = str(Path(data).expanduser().resolve())
+    # Only when given: a notebook reads them only to load such a study.
+    if sheet is not None:
+        common["sheet"] = str(sheet)
+    source_files: tuple[Path, ...] = ()
+    if sources is not None:
+        common["sources"] = str(Path(sources).expanduser().resolve())
+        source_files = tuple(sorted(p for p in Path(common["sources"]).rglob("*")
+                                    if p.is_file()))
     data_hash = _hash_files(study.data_files())
     provenance = study.provenance()
     code_hash = _code_hash()
@@ -245,7 +260,8 @@ def plan_batch(
             template = entry.title.get(lang) or entry.title.get("da") or entry.notebook.stem
             title = _format(template, labels, where)
             # A report that reads files beyond the study (a second coding) hashes them too.
-            files_hash = _hash_files(entry.files) if entry.files else ""
+            files = (*entry.files, *source_files)
+            files_hash = _hash_files(files) if files else ""
             key = _sha256_bytes(json.dumps(
                 {"notebook": nb_hash, "parameters": parameters, "data": data_hash + files_hash,
                  "code": code_hash, "format": _FORMAT},
@@ -254,5 +270,5 @@ def plan_batch(
                                   parameters=parameters, title=title, key=key,
                                   source=source, timeout=spec.timeout,
                                   provenance=provenance,
-                                  files=tuple(str(p) for p in entry.files)))
+                                  files=tuple(str(p) for p in files)))
     return jobs
