@@ -583,6 +583,29 @@ def test_an_anonymised_study_names_nobody_in_its_caveats(study):
     assert re.search(r"viser kun Borger \d+ \(A\), Borger \d+ \(B\) og Borger \d+ \(C\)", shown)
 
 
+def test_one_draw_gives_the_bytes_savefig_gives(study):
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from synergi_analysis._chart import REPORT_DPI, _png
+    from synergi_analysis.style import house_style
+
+    def drawn(save):
+        with house_style(scale=0.7):
+            fig = Figure(figsize=(9, 6), dpi=REPORT_DPI, layout="constrained")
+            plot_attitudes_figure(attitudes(study, by="site"), fig=fig)
+            FigureCanvasAgg(fig)
+            return save(fig)
+
+    def savefig(fig):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=REPORT_DPI, metadata={"Software": None})
+        return buffer.getvalue()
+
+    assert drawn(_png) == drawn(savefig)
+
+
 def test_a_clear_chart_is_laid_out_and_drawn_once(study, monkeypatch):
     """The save lays the chart out and renders it; the overlap check reads that layout."""
     drawn = []
@@ -594,5 +617,5 @@ def test_a_clear_chart_is_laid_out_and_drawn_once(study, monkeypatch):
 
     monkeypatch.setattr(Figure, "draw", counting)
     show_chart(plot_service_by_age, service_by_age(study), size=(9, 7))
-    # savefig with a layout engine: one pass with drawing disabled, then the pixels.
-    assert len(drawn) == 2
+    # One draw lays it out and paints it (savefig would add a pass with drawing disabled).
+    assert drawn == ["RendererAgg"]
