@@ -140,16 +140,20 @@ def _heatmap(table, *, ax, totals: bool, number_format: str = "{:.0f}", blank_ze
                 labels[i, j] += "†"
     if cmap is None:
         cmap = sns.light_palette(PALETTE[0], as_cmap=True)
-    # Every row and column labelled: seaborn's "auto" would draw the whole figure once
-    # more to thin out labels, and a report needs them all.
+    # Tick labels are set below, every one of them: given to seaborn, each of its calls
+    # measures them to rotate crowded ones (the rotation is set below anyway), and on a
+    # figure without a drawing canvas each measurement builds a renderer of its own.
     style = dict(annot=labels, fmt="", cbar=False, linewidths=1.5, linecolor="white",
-                 square=False, ax=ax, xticklabels=True, yticklabels=True)
+                 square=False, ax=ax, xticklabels=False, yticklabels=False)
     style.update(kwargs)
     sns.heatmap(table, mask=margin | empty, cmap=cmap, vmin=vmin, vmax=vmax, **style)
     if margin.any():
         sns.heatmap(table, mask=~margin, cmap=ListedColormap(["#EEEEEE"]), **style)
         for text in ax.texts[-int(margin.sum()):]:
             text.set_fontweight("bold")
+    rows, columns = values.shape
+    ax.set_xticks(np.arange(columns) + 0.5, labels=[str(c) for c in table.columns])
+    ax.set_yticks(np.arange(rows) + 0.5, labels=[str(i) for i in table.index], va="center")
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
     ax.tick_params(axis="x", rotation=0, length=0)
