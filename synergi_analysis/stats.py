@@ -200,9 +200,9 @@ def holm(pvalues) -> np.ndarray:
     """Holm-adjusted p-values, as statsmodels ``multipletests(method="holm")`` gives them.
 
     Holm's step-down rule in four lines rather than a call to statsmodels: its Holm
-    branch runs a full garbage collection on every call (``gc.collect()``), some
-    80 ms in a report's kernel, and a report adjusts a dozen times. The tests check
-    this against statsmodels.
+    branch runs a full garbage collection on every call (``gc.collect()``), up to
+    80 ms in a report's kernel, where a pass over a few numbers is enough. The tests
+    check this against statsmodels.
 
     Examples
     --------
