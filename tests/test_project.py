@@ -160,6 +160,16 @@ def test_a_change_in_a_subpackage_changes_the_code_hash(tmp_path, monkeypatch):
     assert plan._code_hash() != before
 
 
+def test_a_library_upgrade_changes_the_code_hash(monkeypatch):
+    from synergi_analysis.report import plan
+
+    installed = plan._library_versions()
+    assert installed["matplotlib"] and installed["seaborn"] and installed["nbconvert"]
+    before = plan._code_hash()
+    monkeypatch.setattr(plan, "_library_versions", lambda: {**installed, "matplotlib": "99.0"})
+    assert plan._code_hash() != before
+
+
 def test_every_word_has_both_languages():
     from synergi_analysis import words
 

@@ -1,9 +1,9 @@
 """Planning a batch: grids expanded into reports, safe file names and content hashes.
 
 A report's key is a hash of everything that made it: the notebook, its
-parameters, every data file, the codebook and the package (its version and the
-source of every module, subpackages included). A stored render with the same key
-is up to date.
+parameters, every data file, the codebook, the package (its version and the
+source of every module, subpackages included) and the versions of the libraries
+that compute, draw and export it. A stored render with the same key is up to date.
 """
 
 from __future__ import annotations
@@ -114,13 +114,33 @@ def package_files() -> list[Path]:
     return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
+# The libraries whose upgrade may change a report's bytes: numbers, charts, the page.
+_LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "krippendorff", "matplotlib",
+              "seaborn", "pillow", "ipykernel", "papermill", "nbconvert")
+
+
+def _library_versions() -> dict[str, str]:
+    """The installed version of each of `_LIBRARIES` ("" where one is missing)."""
+    from importlib import metadata
+
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = ""
+    return versions
+
+
 def _code_hash() -> str:
-    """The package's version and the source of every module, by path inside the package."""
+    """The package's version, the source of every module (by path inside the package)
+    and the versions of the libraries a report is made with."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(__version__.encode())
     for path in package_files():
         h.update(path.relative_to(root).as_posix().encode())
         h.update(_sha256_bytes(path.read_bytes()).encode())
+    h.update(json.dumps(_library_versions(), sort_keys=True).encode())
     return __version__ + ":" + h.hexdigest()
 
 
