@@ -20,6 +20,10 @@ from synergi_analysis.validate import validate_interviews, validate_quotes  # no
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
+# The browser tests drive Debian's chromium (.ci/run installs it); without it they skip.
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -113,3 +117,13 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
         assert summary.ok, [r.error for r in summary.results if r.error]
         folders[lang] = folder
     return folders
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the browser tests."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()

@@ -14,9 +14,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.conftest import CHROMIUM
+
 # A laptop's window and a narrow one: text must fit both.
 WIDTHS = (1280, 800)
 
@@ -25,15 +24,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(),
                        reason="no /usr/bin/chromium (apt-get install chromium; .ci/run does)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url: str, *, width: int = WIDTHS[0]):

@@ -19,15 +19,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from synergi_analysis.report import notebooks_dir
+from tests.conftest import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 START_TIMEOUT = 90  # seconds for the server to answer
 RUN_TIMEOUT = 180_000  # milliseconds for the notebook to show its widget
 
@@ -95,15 +92,6 @@ def lab(tmp_path_factory):
             os.killpg(server.pid, signal.SIGKILL)  # the server's own group: it and its kernels
             server.wait(timeout=30)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def test_the_explorer_runs_in_jupyterlab_and_its_table_follows_a_dropdown(lab, browser):
