@@ -153,6 +153,8 @@ def test_a_sheet_and_a_sources_folder_reach_every_report_and_its_key(tmp_path, s
     texts = tmp_path / "texts"
     (texts / "deeper").mkdir(parents=True)
     (texts / "deeper" / "I01.txt").write_text("first words", encoding="utf-8")
+    (tmp_path / "private.txt").write_text("not the project's", encoding="utf-8")
+    (texts / "link.txt").symlink_to(tmp_path / "private.txt")  # never read, not even hashed
     plain = plan_batch(spec, study=study)[0]
     assert "sheet" not in plain.parameters and "sources" not in plain.parameters
     job = plan_batch(spec, study=study, sheet="Interviews", sources=texts)[0]

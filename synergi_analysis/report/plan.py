@@ -242,8 +242,10 @@ def plan_batch(
     source_files: tuple[Path, ...] = ()
     if sources is not None:
         common["sources"] = str(Path(sources).expanduser().resolve())
+        # Links are left out, never followed: one that stays inside points at a file
+        # hashed already, one that leads out is refused by the reader.
         source_files = tuple(sorted(p for p in Path(common["sources"]).rglob("*")
-                                    if p.is_file()))
+                                    if p.is_file() and not p.is_symlink()))
     data_hash = _hash_files(study.data_files())
     provenance = study.provenance()
     code_hash = _code_hash()
