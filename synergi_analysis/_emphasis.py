@@ -83,6 +83,11 @@ def _visible_ticks(axis):
                 yield loc, label
 
 
+def _light(text) -> bool:
+    """Is the text light (white on a dark bar or cell)?"""
+    return sum(to_rgba(text.get_color())[:3]) > 2.4
+
+
 def _band(ax, label: str) -> bool:
     for name in ("y", "x"):
         axis = getattr(ax, f"{name}axis")
@@ -109,7 +114,7 @@ def _band(ax, label: str) -> bool:
             x, y = t.get_position()
             # A number seaborn wrote light on a dark cell now sits on a faded one.
             if t.get_transform() == ax.transData and not inside(y if vertical else x) \
-                    and sum(to_rgba(t.get_color())[:3]) > 2.4:
+                    and _light(t):
                 t.set_color(INK)
         return True
     for patch in ax.patches:
@@ -126,7 +131,7 @@ def _band(ax, label: str) -> bool:
                                   else ax.get_xaxis_transform())
         if data_axis and not inside(y if vertical else x):
             # Light text on a faded bar would vanish: dark text, a little faded.
-            if sum(to_rgba(t.get_color())[:3]) > 2.4:
+            if _light(t):
                 t.set_color(INK)
             t.set_alpha(0.7)
     for collection in ax.collections:

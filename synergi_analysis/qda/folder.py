@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from synergi_analysis._io import to_csv_bytes, write_atomic_many
-from synergi_analysis.errors import OutputError, StudyError
+from synergi_analysis._io import make_folder, to_csv_bytes, write_atomic_many
+from synergi_analysis.errors import StudyError
 from synergi_analysis.qda.mapping import (
     QdaStudy,
     load_qdpx,
@@ -77,10 +77,7 @@ def import_qdpx(
     if existing and not overwrite:
         raise StudyError(f"{out}: already holds {', '.join(existing)}; choose another folder "
                          "or overwrite")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
+    make_folder(out)
     # Everything is read before anything is written (the codebook may be the one in
     # this folder), and the files replace the old ones together: a failed write
     # leaves the folder's earlier study as it was, never a 0-byte or mixed one.

@@ -110,19 +110,20 @@ def _shown_parameter(key: str, value, parameters) -> object:
 
 def _footer(job: ReportJob) -> str:
     """What made the report, stated by the runner whatever the notebook shows."""
+    from synergi_analysis._format import cell
     from synergi_analysis.words import LANGS, words
 
     esc = html.escape
     lang = job.parameters.get("lang") if job.parameters.get("lang") in LANGS else "en"
-    t, said = words("footer", lang), words("value", lang)
+    t = words("footer", lang)
     prov = job.provenance
 
     def shown(key, value):
         # Parameters by the names a run gives them (-p site næstved), values in the
         # report's words: a Danish report says "nej", not "False".
-        if isinstance(value, bool):
-            return said["yes" if value else "no"]
-        return said["missing"] if value is None else _shown_parameter(key, value, job.parameters)
+        if isinstance(value, bool) or value is None:
+            return cell(value, lang)
+        return _shown_parameter(key, value, job.parameters)
 
     params = ", ".join(f"{k}={shown(k, v)}" for k, v in job.parameters.items())
     parts = [f"{esc(Path(job.notebook).name)} ({esc(params)})"]
